@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The project's test command: installs every tool the tests use, then runs
+# formatting, lint, type checks and the test suite. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(postgresql prometheus prometheus-alertmanager)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "== installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+stamp_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.stamp 2>/dev/null)" != "$(stamp_of pyproject.toml)" ]; then
+  echo "== installing the package and its test tools into .venv"
+  "$PY" -m venv .venv
+  .venv/bin/pip install -qq --upgrade pip >/dev/null
+  .venv/bin/pip install -qq -e '.[test]'
+  stamp_of pyproject.toml > .venv/.stamp
+fi
+
+# checkov pins old packaging and replaces python-hcl2's module: it gets its own venv.
+CHECKOV_VERSION=3.3.30
+if [ "$(cat .venv-checkov/.stamp 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
+  echo "== installing checkov $CHECKOV_VERSION into .venv-checkov"
+  "$PY" -m venv .venv-checkov
+  .venv-checkov/bin/pip install -qq "checkov==$CHECKOV_VERSION"
+  echo "$CHECKOV_VERSION" > .venv-checkov/.stamp
+fi
+export WILDSIDE_CHECKOV="$PWD/.venv-checkov/bin/checkov"
+
+echo "== ruff format --check"
+.venv/bin/ruff format --check src tests benchmarks
+echo "== ruff check"
+.venv/bin/ruff check src tests benchmarks
+echo "== mypy --strict"
+.venv/bin/mypy
+echo "== pytest"
+export PATH="$PWD/.venv/bin:$PATH"
+exec .venv/bin/pytest -n "${WILDSIDE_TEST_WORKERS:-2}" "$@"

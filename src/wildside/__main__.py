@@ -1,0 +1,3 @@
+from wildside.cli.main import run
+
+run()

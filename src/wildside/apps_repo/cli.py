@@ -1,0 +1,94 @@
+"""`wildside apps init`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from wildside.apps_repo import service
+from wildside.apps_repo.config import AppsConfig, ChartSource
+from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
+from wildside.core import validation
+from wildside.core.errors import BadInput
+from wildside.core.output import Progress, emit
+from wildside.gitops import location as locations
+
+app = typer.Typer(
+    help="Lay out and maintain the wildside-apps GitOps repository.", no_args_is_help=True
+)
+
+
+@app.command()
+def init(
+    app_name: Annotated[
+        str, typer.Option("--app", help="Application (and release) name.")
+    ] = "wildside",
+    image: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--image", help="COMPONENT=REPOSITORY, repeatable. Default: backend and frontend."
+        ),
+    ] = None,
+    preview_domain: Annotated[
+        str, typer.Option("--preview-domain", help="Previews are served at pr-N.<domain>.")
+    ] = "previews.example.com",
+    production_host: Annotated[
+        str, typer.Option(help="Production ingress host.")
+    ] = "wildside.example.com",
+    staging_host: Annotated[
+        str, typer.Option(help="Staging ingress host.")
+    ] = "staging.wildside.example.com",
+    chart_url: Annotated[
+        str, typer.Option(help="Helm repository of the app chart (https:// or oci://).")
+    ] = "oci://ghcr.io/wildside/charts",
+    chart_name: Annotated[str, typer.Option(help="Chart name.")] = "wildside",
+    chart_version: Annotated[str, typer.Option(help="Chart version (or semver range).")] = "0.1.0",
+    ttl: Annotated[str, typer.Option("--ttl", help="Default preview time to live.")] = "7d",
+    repo: RepoOption = None,
+    branch: BranchOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Lay out base/, overlays/{production,staging,ephemeral} and wildside.yaml."""
+    if not chart_url.startswith(("https://", "http://", "oci://")):
+        raise BadInput(
+            f"--chart-url {chart_url!r} is not a Helm repository URL: use https:// or oci://"
+        )
+    images = dict(validation.image_assignment(item) for item in image or [])
+    try:
+        config = AppsConfig(
+            app=app_name,
+            preview_domain=preview_domain,
+            production_host=production_host,
+            staging_host=staging_host,
+            preview_ttl=ttl,
+            chart=ChartSource(url=chart_url, name=chart_name, version=chart_version),
+            **({"images": images} if images else {}),
+        )
+    except ValidationError as error:
+        raise BadInput(str(error.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+    location = locations.resolve(
+        repo, branch, env_variable=service.ENV_VARIABLE, default_dir=service.DEFAULT_DIR
+    )
+    progress = Progress(quiet=quiet)
+    outcome = service.init(location, config, progress=progress)
+    progress.done()
+    result = {
+        "repo": location.display,
+        "branch": outcome.branch,
+        "commit": outcome.commit,
+        "changed": outcome.changed,
+        "files": outcome.value.files,
+    }
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda r: (
+            f"Apps repository {r['repo']} laid out ({len(r['files'])} files changed, "
+            f"commit {r['commit']})"
+            if r["changed"]
+            else f"Apps repository {r['repo']} already up to date"
+        ),
+    )

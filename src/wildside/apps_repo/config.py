@@ -1,0 +1,91 @@
+"""The apps repository's own settings, kept in `wildside.yaml` at its root so
+that `preview up` needs only a PR number and a SHA."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from wildside.core import validation
+
+CONFIG_FILE = "wildside.yaml"
+
+
+class Quota(BaseModel):
+    """What one preview namespace may use (ResourceQuota and LimitRange)."""
+
+    model_config = ConfigDict(extra="forbid")
+    requests_cpu: str = "1"
+    requests_memory: str = "2Gi"
+    limits_cpu: str = "2"
+    limits_memory: str = "4Gi"
+    pods: int = 20
+    persistent_volume_claims: int = 2
+    default_request_cpu: str = "50m"
+    default_request_memory: str = "64Mi"
+    default_limit_cpu: str = "500m"
+    default_limit_memory: str = "512Mi"
+
+
+class ChartSource(BaseModel):
+    """Where Flux fetches the application chart from."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = "oci://ghcr.io/wildside/charts"
+    name: str = "wildside"
+    version: str = "0.1.0"
+
+    @property
+    def is_oci(self) -> bool:
+        return self.url.startswith("oci://")
+
+
+class AppsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    app: str = "wildside"
+    chart: ChartSource = Field(default_factory=ChartSource)
+    images: dict[str, str] = Field(
+        default_factory=lambda: {
+            "backend": "ghcr.io/wildside/wildside-backend",
+            "frontend": "ghcr.io/wildside/wildside-frontend",
+        }
+    )
+    preview_domain: str = "previews.example.com"
+    preview_ttl: str = "7d"
+    production_host: str = "wildside.example.com"
+    staging_host: str = "staging.wildside.example.com"
+    ingress_namespace: str = "traefik"
+    flux_namespace: str = "flux-system"
+    source_name: str = "wildside-apps"
+    quota: Quota = Field(default_factory=Quota)
+    kind: Literal["wildside-apps"] = "wildside-apps"
+
+    @field_validator("app")
+    @classmethod
+    def _app(cls, value: str) -> str:
+        return validation.dns_label(value, option="app")
+
+    @field_validator("preview_domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        return validation.domain(value)
+
+    @field_validator("production_host", "staging_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return validation.hostname(value, option="host")
+
+    @field_validator("preview_ttl")
+    @classmethod
+    def _ttl(cls, value: str) -> str:
+        validation.ttl(value)
+        return value
+
+    @field_validator("images")
+    @classmethod
+    def _images(cls, value: dict[str, str]) -> dict[str, str]:
+        for component, repository in value.items():
+            validation.component_name(component, option="images")
+            validation.image_repository(repository, option=f"images.{component}")
+        return dict(sorted(value.items()))

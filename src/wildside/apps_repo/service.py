@@ -1,0 +1,73 @@
+"""`wildside apps init`: lay out (or converge) a wildside-apps repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from wildside.apps_repo import layout
+from wildside.apps_repo.config import CONFIG_FILE, AppsConfig
+from wildside.core.errors import BadInput, OperationalError
+from wildside.core.output import SILENT, Progress
+from wildside.core.yaml_io import load_one
+from wildside.gitops import tree, writer
+from wildside.gitops.location import RepoLocation
+
+ENV_VARIABLE = "WILDSIDE_APPS_REPO"
+DEFAULT_DIR = "apps.git"
+
+
+@dataclass(frozen=True)
+class InitResult:
+    files: list[str]
+
+
+def read_config(worktree: Path) -> AppsConfig | None:
+    path = worktree / CONFIG_FILE
+    if not path.is_file():
+        return None
+    try:
+        return AppsConfig.model_validate(load_one(path))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise OperationalError(
+            f"{CONFIG_FILE} in the apps repository is invalid at {where}: {first['msg']}"
+        ) from None
+
+
+def require_config(worktree: Path, location: RepoLocation) -> AppsConfig:
+    config = read_config(worktree)
+    if config is None:
+        raise BadInput(
+            f"{location.display} is not a wildside-apps repository (no {CONFIG_FILE}): "
+            f"run `wildside apps init --repo {location.display}` first"
+        )
+    return config
+
+
+def apply_layout(worktree: Path, config: AppsConfig) -> InitResult:
+    changed: list[str] = []
+    for relative, text in sorted(layout.managed_tree(config).items()):
+        if tree.write_file(worktree, relative, text):
+            changed.append(relative)
+    if not (worktree / layout.EPHEMERAL_INDEX).is_file():
+        tree.write_file(worktree, layout.EPHEMERAL_INDEX, layout.ephemeral_index([]))
+        changed.append(layout.EPHEMERAL_INDEX)
+    return InitResult(files=changed)
+
+
+def init(
+    location: RepoLocation, config: AppsConfig, *, progress: Progress = SILENT
+) -> writer.CommitOutcome[InitResult]:
+    return writer.commit_change(
+        location,
+        lambda worktree: apply_layout(worktree, config),
+        lambda result: (
+            f"apps: lay out {config.app} ({len(result.files)} files)\n\n"
+            "Written by `wildside apps init` so Flux has a base release and overlays to reconcile."
+        ),
+        progress=progress,
+    )

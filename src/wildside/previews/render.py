@@ -1,0 +1,289 @@
+"""A preview's overlay as a pure function of the apps configuration, the
+request, what was there before, and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from wildside.apps_repo import layout
+from wildside.apps_repo.config import AppsConfig
+from wildside.core import clock, kube, validation
+from wildside.core.yaml_io import dump, dump_documents
+from wildside.previews import labels
+from wildside.previews.index import FLUX_FILE
+from wildside.previews.model import PreviewRecord, PreviewRequest, directory_name
+
+NAMESPACE_TRANSFORMER = "namespace-transformer.yaml"
+
+
+@dataclass(frozen=True)
+class OverlayExtras:
+    """What another domain (secrets, databases) adds to a preview overlay."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    health_check_exprs: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RenderedPreview:
+    record: PreviewRecord
+    files: dict[str, str]
+
+
+def namespace_of(config: AppsConfig, pr: int) -> str:
+    return f"{config.app}-pr-{pr}"
+
+
+def path_of(pr: int) -> str:
+    return f"{layout.EPHEMERAL_DIR}/{directory_name(pr)}"
+
+
+def host_of(domain: str, pr: int) -> str:
+    return validation.hostname(f"pr-{pr}.{domain}", option="preview host")
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _network_policies(namespace: str, ingress_namespace: str) -> list[dict[str, Any]]:
+    def policy(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": kube.metadata(name, namespace),
+            "spec": spec,
+        }
+
+    return [
+        policy("default-deny-ingress", {"podSelector": {}, "policyTypes": ["Ingress"]}),
+        policy(
+            "allow-from-ingress-controller",
+            {
+                "podSelector": {},
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {
+                        "from": [
+                            {
+                                "namespaceSelector": {
+                                    "matchLabels": {
+                                        "kubernetes.io/metadata.name": ingress_namespace
+                                    }
+                                }
+                            }
+                        ]
+                    }
+                ],
+            },
+        ),
+        policy(
+            "allow-same-namespace",
+            {
+                "podSelector": {},
+                "policyTypes": ["Ingress"],
+                "ingress": [{"from": [{"podSelector": {}}]}],
+            },
+        ),
+    ]
+
+
+def _quota(config: AppsConfig, namespace: str) -> dict[str, Any]:
+    quota = config.quota
+    return {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": kube.metadata("preview-quota", namespace),
+        "spec": {
+            "hard": {
+                "requests.cpu": quota.requests_cpu,
+                "requests.memory": quota.requests_memory,
+                "limits.cpu": quota.limits_cpu,
+                "limits.memory": quota.limits_memory,
+                "pods": str(quota.pods),
+                "persistentvolumeclaims": str(quota.persistent_volume_claims),
+                "services.loadbalancers": "0",
+                "services.nodeports": "0",
+            }
+        },
+    }
+
+
+def _limit_range(config: AppsConfig, namespace: str) -> dict[str, Any]:
+    quota = config.quota
+    return {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": kube.metadata("preview-defaults", namespace),
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "defaultRequest": {
+                        "cpu": quota.default_request_cpu,
+                        "memory": quota.default_request_memory,
+                    },
+                    "default": {
+                        "cpu": quota.default_limit_cpu,
+                        "memory": quota.default_limit_memory,
+                    },
+                }
+            ]
+        },
+    }
+
+
+def _lifecycle(record: PreviewRecord, ttl: timedelta) -> tuple[dict[str, str], dict[str, str]]:
+    label_set = {
+        labels.MANAGED_BY: "wildside",
+        labels.PR: str(record.pr),
+        labels.SHA: record.sha,
+        labels.CREATED_AT: clock.to_label(record.created_at),
+        labels.UPDATED_AT: clock.to_label(record.updated_at),
+        labels.EXPIRES_AT: clock.to_label(record.expires_at),
+        labels.PINNED: "true" if record.pinned else "false",
+    }
+    annotation_set = {labels.URL: record.url, labels.TTL: validation.format_ttl(ttl)}
+    return label_set, annotation_set
+
+
+def _files(
+    config: AppsConfig,
+    record: PreviewRecord,
+    images: dict[str, str],
+    ttl: timedelta,
+    extras: list[OverlayExtras],
+) -> dict[str, str]:
+    namespace = record.namespace
+    label_set, annotation_set = _lifecycle(record, ttl)
+    values: dict[str, Any] = {
+        component: {"image": {"repository": repository, "tag": record.sha}}
+        for component, repository in sorted(images.items())
+    }
+    values["ingress"] = {"enabled": True, "host": record.url.removeprefix("https://")}
+    values["preview"] = {"enabled": True, "pr": record.pr}
+    extra_files: dict[str, str] = {}
+    health_exprs: list[dict[str, str]] = []
+    for extra in extras:
+        values = _deep_merge(values, extra.values)
+        extra_files.update(extra.files)
+        health_exprs.extend(extra.health_check_exprs)
+
+    resources = [
+        "../../../base",
+        "namespace.yaml",
+        "network-policy.yaml",
+        "resource-quota.yaml",
+        "limit-range.yaml",
+        *sorted(extra_files),
+    ]
+    overlay = kube.kustomization(
+        resources,
+        labels=[{"pairs": label_set, "includeSelectors": False}],
+        commonAnnotations=annotation_set,
+        patches=[{"path": layout.PATCH_FILE}],
+        transformers=[NAMESPACE_TRANSFORMER],
+    )
+    transformer = {
+        "apiVersion": "builtin",
+        "kind": "NamespaceTransformer",
+        "metadata": {"name": "preview-namespace", "namespace": namespace},
+        "unsetOnly": True,
+        "setRoleBindingSubjects": "none",
+        "fieldSpecs": [{"path": "metadata/namespace", "create": True}],
+    }
+    flux_spec: dict[str, Any] = {
+        "interval": "10m",
+        "retryInterval": "1m",
+        "timeout": "10m",
+        "path": f"./{record.path}",
+        "prune": True,
+        "wait": True,
+        "sourceRef": {"kind": "GitRepository", "name": config.source_name},
+    }
+    if health_exprs:
+        flux_spec["healthCheckExprs"] = health_exprs
+    flux = {
+        "apiVersion": kube.FLUX_KUSTOMIZE_API,
+        "kind": "Kustomization",
+        "metadata": kube.metadata(
+            namespace, config.flux_namespace, labels=label_set, annotations=annotation_set
+        ),
+        "spec": flux_spec,
+    }
+    files = {
+        "kustomization.yaml": dump(overlay),
+        NAMESPACE_TRANSFORMER: dump(transformer),
+        "namespace.yaml": dump(layout.namespace_document(namespace)),
+        "network-policy.yaml": dump_documents(
+            _network_policies(namespace, config.ingress_namespace)
+        ),
+        "resource-quota.yaml": dump(_quota(config, namespace)),
+        "limit-range.yaml": dump(_limit_range(config, namespace)),
+        layout.PATCH_FILE: dump(layout.values_patch(config, values)),
+        FLUX_FILE: dump(flux),
+    }
+    files.update(extra_files)
+    return files
+
+
+def render(
+    config: AppsConfig,
+    request: PreviewRequest,
+    previous: PreviewRecord | None,
+    existing_files: dict[str, str],
+    now: datetime,
+    extras: list[OverlayExtras] | None = None,
+) -> RenderedPreview:
+    """Render the overlay. Timestamps move only when the content does, so an
+    unchanged request renders byte-identical files (no commit)."""
+    domain = request.preview_domain or config.preview_domain
+    ttl = request.ttl or validation.ttl(config.preview_ttl)
+    images = {**config.images, **request.images}
+    pinned = request.pinned if request.pinned is not None else bool(previous and previous.pinned)
+    created = previous.created_at if previous else now
+    updated = previous.updated_at if previous else now
+    record = PreviewRecord(
+        pr=request.pr,
+        sha=request.sha,
+        url=f"https://{host_of(domain, request.pr)}",
+        namespace=namespace_of(config, request.pr),
+        path=path_of(request.pr),
+        created_at=created,
+        updated_at=updated,
+        expires_at=updated + ttl,
+        pinned=pinned,
+    )
+    files = _files(config, record, images, ttl, extras or [])
+    if previous is not None and files != existing_files:
+        record = replace(record, updated_at=now, expires_at=now + ttl)
+        files = _files(config, record, images, ttl, extras or [])
+    return RenderedPreview(record=record, files=files)
+
+
+def parse_record(flux_document: dict[str, Any]) -> PreviewRecord:
+    """Read a preview's record back from its Flux Kustomization metadata."""
+    meta = flux_document["metadata"]
+    label_set: dict[str, str] = meta.get("labels", {})
+    annotation_set: dict[str, str] = meta.get("annotations", {})
+    pr = int(label_set[labels.PR])
+    return PreviewRecord(
+        pr=pr,
+        sha=label_set[labels.SHA],
+        url=annotation_set[labels.URL],
+        namespace=meta["name"],
+        path=path_of(pr),
+        created_at=clock.from_label(label_set[labels.CREATED_AT]),
+        updated_at=clock.from_label(label_set[labels.UPDATED_AT]),
+        expires_at=clock.from_label(label_set[labels.EXPIRES_AT]),
+        pinned=label_set.get(labels.PINNED) == "true",
+    )

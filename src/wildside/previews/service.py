@@ -1,0 +1,138 @@
+"""The preview lifecycle against a GitOps repository: up, down, list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from wildside.apps_repo import service as apps
+from wildside.apps_repo.config import AppsConfig
+from wildside.core.errors import OperationalError
+from wildside.core.output import SILENT, Progress
+from wildside.core.yaml_io import load_one
+from wildside.gitops import tree, writer
+from wildside.gitops.location import RepoLocation
+from wildside.previews import index, render
+from wildside.previews.model import PreviewRecord, PreviewRequest
+
+ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[render.OverlayExtras]]
+
+
+@dataclass(frozen=True)
+class UpResult:
+    record: PreviewRecord
+    created: bool
+
+
+@dataclass(frozen=True)
+class DownResult:
+    pr: int
+    path: str
+    record: PreviewRecord | None
+
+
+def read_record(worktree: Path, pr: int) -> PreviewRecord | None:
+    flux_file = worktree / render.path_of(pr) / index.FLUX_FILE
+    if not flux_file.is_file():
+        return None
+    try:
+        return render.parse_record(load_one(flux_file))
+    except (KeyError, ValueError, TypeError) as error:
+        raise OperationalError(
+            f"{flux_file.relative_to(worktree)} lacks preview metadata ({error}); "
+            "remove the directory or re-run `wildside preview up` for that PR"
+        ) from None
+
+
+def _config(worktree: Path, location: RepoLocation) -> AppsConfig:
+    """The repository's settings; the embedded default lays itself out on first use."""
+    if _is_embedded(location) and apps.read_config(worktree) is None:
+        apps.apply_layout(worktree, AppsConfig())
+    return apps.require_config(worktree, location)
+
+
+def _is_embedded(location: RepoLocation) -> bool:
+    return location.local_bare is not None and location.local_bare.parent.name == ".wildside"
+
+
+def apply_up(
+    worktree: Path,
+    location: RepoLocation,
+    request: PreviewRequest,
+    now: datetime,
+    extras: ExtrasFactory | None = None,
+) -> UpResult:
+    config = _config(worktree, location)
+    previous = read_record(worktree, request.pr)
+    path = render.path_of(request.pr)
+    rendered = render.render(
+        config,
+        request,
+        previous,
+        tree.read_tree(worktree, path),
+        now,
+        extras(config, request) if extras else None,
+    )
+    tree.sync_directory(worktree, path, rendered.files)
+    index.refresh(worktree)
+    return UpResult(record=rendered.record, created=previous is None)
+
+
+def apply_down(worktree: Path, pr: int) -> DownResult:
+    record = read_record(worktree, pr)
+    path = render.path_of(pr)
+    tree.remove_directory(worktree, path)
+    index.refresh(worktree)
+    return DownResult(pr=pr, path=path, record=record)
+
+
+def up(
+    location: RepoLocation,
+    request: PreviewRequest,
+    now: datetime,
+    *,
+    extras: ExtrasFactory | None = None,
+    progress: Progress = SILENT,
+) -> writer.CommitOutcome[UpResult]:
+    def message(result: UpResult) -> str:
+        verb = "create" if result.created else "update"
+        return (
+            f"preview: {verb} pr-{request.pr} at {request.sha[:12]}\n\n"
+            f"Preview of pull request #{request.pr} served at {result.record.url}."
+        )
+
+    return writer.commit_change(
+        location,
+        lambda worktree: apply_up(worktree, location, request, now, extras),
+        message,
+        progress=progress,
+    )
+
+
+def down(
+    location: RepoLocation, pr: int, *, progress: Progress = SILENT
+) -> writer.CommitOutcome[DownResult]:
+    return writer.commit_change(
+        location,
+        lambda worktree: apply_down(worktree, pr),
+        lambda result: (
+            f"preview: remove pr-{pr}\n\n"
+            f"Pull request #{pr} closed; Flux prunes everything the preview created."
+        ),
+        progress=progress,
+    )
+
+
+def list_records(worktree: Path) -> list[PreviewRecord]:
+    records = []
+    for number in index.preview_numbers(worktree):
+        record = read_record(worktree, number)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def list_previews(location: RepoLocation) -> tuple[list[PreviewRecord], str | None]:
+    return writer.read(location, list_records)
