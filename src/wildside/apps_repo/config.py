@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wildside.core import validation
+from wildside.core import names, validation
 
 CONFIG_FILE = "wildside.yaml"
 
@@ -55,9 +55,9 @@ class AppsConfig(BaseModel):
     preview_ttl: str = "7d"
     production_host: str = "wildside.example.com"
     staging_host: str = "staging.wildside.example.com"
-    ingress_namespace: str = "traefik"
-    flux_namespace: str = "flux-system"
-    source_name: str = "wildside-apps"
+    ingress_namespace: str = names.INGRESS_NAMESPACE
+    flux_namespace: str = names.FLUX_NAMESPACE
+    source_name: str = names.APPS_SOURCE
     quota: Quota = Field(default_factory=Quota)
     kind: Literal["wildside-apps"] = "wildside-apps"
 
