@@ -17,7 +17,9 @@ from support.tools import require_tool
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("WILDSIDE_CACHE_DIR", str(cache))
     monkeypatch.delenv("WILDSIDE_APPS_REPO", raising=False)

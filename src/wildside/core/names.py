@@ -11,3 +11,11 @@ DATABASES_NAMESPACE = "databases"
 PREVIEW_DB_CLUSTER = "previews-pg"  # shared CloudNativePG cluster hosting preview databases
 TEMPLATE_DATABASE = "wildside_template"
 MONITORING_NAMESPACE = "monitoring"
+# External Secrets authenticates to Vault with the Kubernetes auth method: the
+# Vault side (issue 5) creates this role on this mount, bound to this service account.
+VAULT_KUBERNETES_AUTH_MOUNT = "kubernetes"
+VAULT_ESO_ROLE = "external-secrets"
+ESO_NAMESPACE = "external-secrets"
+ESO_SERVICE_ACCOUNT = "external-secrets"
+WILDCARD_CERTIFICATE_SECRET = "wildcard-preview-tls"  # noqa: S105 - a Secret's name
+CLUSTER_VARS = "cluster-vars"  # ConfigMap in flux-system holding per-cluster substitutions

@@ -52,6 +52,14 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not crypto
 
 
+def _push_error(report: str) -> str:
+    lines = [line.strip() for line in report.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:", "remote: error", "!")):
+            return line.replace("\t", " ")
+    return lines[-1] if lines else "no output"
+
+
 def read(location: RepoLocation, reader: Callable[[Path], T]) -> tuple[T, str | None]:
     """Run `reader` on a fresh copy of the remote tip; returns its value and the tip."""
     with checkout.locked_checkout(location) as directory:
@@ -85,12 +93,19 @@ def commit_change(
                 return CommitOutcome(False, tip, attempt, branch, value)
             git.run("commit", "-q", "--no-verify", "-m", message(value))
             progress.step(f"pushing to {branch} (attempt {attempt})")
-            pushed = git.run("push", "-q", "origin", f"HEAD:refs/heads/{branch}", check=False)
+            pushed = git.run(
+                "push", "--porcelain", "origin", f"HEAD:refs/heads/{branch}", check=False
+            )
             if pushed.returncode == 0:
-                return CommitOutcome(True, git.output("rev-parse", "HEAD"), attempt, branch, value)
-            if not any(marker in pushed.stderr for marker in _RETRYABLE_PUSH):
-                detail = (pushed.stderr.strip().splitlines() or ["no output"])[-1]
-                raise OperationalError(f"git push to {location.display} failed: {detail}")
+                # Another writer may have pushed a byte-identical commit (same tree,
+                # parent, author and second): the ref is "up to date" and ours changed nothing.
+                ours = not any(line.startswith("=\t") for line in pushed.stdout.splitlines())
+                return CommitOutcome(ours, git.output("rev-parse", "HEAD"), attempt, branch, value)
+            report = pushed.stdout + pushed.stderr
+            if not any(marker in report for marker in _RETRYABLE_PUSH):
+                raise OperationalError(
+                    f"git push to {location.display} failed: {_push_error(report)}"
+                )
             _backoff(attempt)
         raise OperationalError(
             f"git push to {location.display} was rejected {attempts} times because the remote "
