@@ -9,6 +9,7 @@ import typer
 
 from wildside.apps_repo.cli import app as apps_app
 from wildside.core.errors import WildsideError
+from wildside.github.cli import app as github_app
 from wildside.previews.cli import app as preview_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(apps_app, name="apps")
 app.add_typer(preview_app, name="preview")
+app.add_typer(github_app, name="github")
 
 
 def run() -> None:

@@ -10,7 +10,9 @@ import typer
 from wildside.apps_repo import service as apps
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
 from wildside.core import clock, validation
+from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
+from wildside.github.gc_cli import gc_command
 from wildside.gitops import location as locations
 from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
@@ -76,6 +78,15 @@ def up(
         bool | None,
         typer.Option("--pin/--unpin", help="Pinned previews never expire.", show_default=False),
     ] = None,
+    max_previews: Annotated[
+        int | None,
+        typer.Option(
+            "--max-previews",
+            help="Refuse (exit 1, 'preview cap reached') to create a preview when this many "
+            "exist already; updating an existing preview is always allowed.",
+            show_default=False,
+        ),
+    ] = None,
     repo: RepoOption = None,
     branch: BranchOption = None,
     as_json: JsonOption = False,
@@ -90,10 +101,12 @@ def up(
         ttl=validation.ttl(ttl) if ttl else None,
         pinned=pin,
     )
+    if max_previews is not None and max_previews < 1:
+        raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
     location = _location(repo, branch)
     now = clock.utc_now()
     progress = Progress(quiet=quiet)
-    outcome = service.up(location, request, now, progress=progress)
+    outcome = service.up(location, request, now, progress=progress, max_previews=max_previews)
     progress.done()
     result = record_json(outcome.value.record, now) | {
         "commit": outcome.commit,
@@ -179,3 +192,6 @@ def _human_list(rows: list[dict[str, Any]]) -> str:
         age = _age(row["age_seconds"])
         lines.append(f"{row['pr']:>6}  {row['sha'][:12]:<12}  {age:>5}  {row['url']}{pin}")
     return "\n".join(lines)
+
+
+app.command("gc")(gc_command)

@@ -20,6 +20,26 @@ from wildside.previews.model import PreviewRecord, PreviewRequest
 ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[render.OverlayExtras]]
 
 
+class PreviewCapReached(OperationalError):
+    """`preview up --max-previews N` refused a new preview (exit 1). The
+    message starts with CAP_MESSAGE so workflows can tell it from a failure."""
+
+
+CAP_MESSAGE = "preview cap reached"
+
+
+def check_cap(worktree: Path, pr: int, max_previews: int | None) -> None:
+    """A new preview may not push the count past the cap; an existing one may update."""
+    if max_previews is None:
+        return
+    numbers = index.preview_numbers(worktree)
+    if pr not in numbers and len(numbers) >= max_previews:
+        raise PreviewCapReached(
+            f"{CAP_MESSAGE}: {len(numbers)} previews exist (--max-previews {max_previews}) "
+            f"and pr-{pr} has none; remove a preview or raise the cap"
+        )
+
+
 @dataclass(frozen=True)
 class UpResult:
     record: PreviewRecord
@@ -63,8 +83,10 @@ def apply_up(
     request: PreviewRequest,
     now: datetime,
     extras: ExtrasFactory | None = None,
+    max_previews: int | None = None,
 ) -> UpResult:
     config = _config(worktree, location)
+    check_cap(worktree, request.pr, max_previews)
     previous = read_record(worktree, request.pr)
     path = render.path_of(request.pr)
     rendered = render.render(
@@ -95,6 +117,7 @@ def up(
     *,
     extras: ExtrasFactory | None = None,
     progress: Progress = SILENT,
+    max_previews: int | None = None,
 ) -> writer.CommitOutcome[UpResult]:
     def message(result: UpResult) -> str:
         verb = "create" if result.created else "update"
@@ -105,7 +128,7 @@ def up(
 
     return writer.commit_change(
         location,
-        lambda worktree: apply_up(worktree, location, request, now, extras),
+        lambda worktree: apply_up(worktree, location, request, now, extras, max_previews),
         message,
         progress=progress,
     )

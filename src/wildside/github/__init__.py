@@ -1,0 +1,1 @@
+"""GitHub delivery: the REST client, pull request feedback and preview garbage collection."""

@@ -1,0 +1,150 @@
+"""`wildside github comment|deployment`: pull request feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from wildside.cli.common import JsonOption
+from wildside.core import clock, validation
+from wildside.core.errors import BadInput
+from wildside.core.output import emit
+from wildside.github import comment as comments
+from wildside.github import deployment as deployments
+from wildside.github import summary
+from wildside.github.api import GitHubClient
+
+app = typer.Typer(
+    help="Report previews on pull requests: sticky comment, deployment, step summary. "
+    "Needs GITHUB_TOKEN in the environment; GITHUB_API_URL overrides the API base.",
+    no_args_is_help=True,
+)
+
+PrOption = Annotated[str, typer.Option("--pr", help="Pull request number.", show_default=False)]
+RepositoryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--repository",
+        help="GitHub repository OWNER/NAME. Default: $GITHUB_REPOSITORY.",
+        show_default=False,
+    ),
+]
+UrlOption = Annotated[
+    str | None, typer.Option("--url", help="Preview URL (https://...).", show_default=False)
+]
+ShaOption = Annotated[
+    str | None, typer.Option("--sha", help="Commit SHA of the preview.", show_default=False)
+]
+RunUrlOption = Annotated[
+    str | None,
+    typer.Option("--run-url", help="Link to the workflow run (logs).", show_default=False),
+]
+
+
+def web_url(value: str | None, option: str) -> str | None:
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    if not text.startswith(("https://", "http://")) or any(c in text for c in " <>()[]|`"):
+        raise BadInput(f"{option} {value!r} is not a web URL: give https://host/path")
+    return text
+
+
+@app.command()
+def comment(
+    pr: PrOption,
+    status: Annotated[
+        comments.Status,
+        typer.Option("--status", help="What happened to the preview.", show_default=False),
+    ],
+    url: UrlOption = None,
+    sha: ShaOption = None,
+    run_url: RunUrlOption = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="One line shown for failed/capped.", show_default=False),
+    ] = None,
+    repository: RepositoryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create or update the one sticky preview comment; also write the step summary."""
+    feedback = comments.Feedback(
+        pr=validation.pr_number(pr),
+        status=status,
+        url=web_url(url, "--url"),
+        sha=validation.commit_sha(sha) if sha else None,
+        run_url=web_url(run_url, "--run-url"),
+        reason=reason.strip().splitlines()[0][:500] if reason and reason.strip() else None,
+    )
+    now = clock.utc_now()
+    with GitHubClient.from_environment(repository) as client:
+        result = comments.upsert(client, feedback, now)
+        repository_name = client.repository
+    written = summary.append(comments.markdown(feedback, now))
+    emit(
+        {
+            "pr": feedback.pr,
+            "repository": repository_name,
+            "status": feedback.status.value,
+            "action": result.action,
+            "comment_id": result.comment_id,
+            "html_url": result.html_url,
+            "removed_duplicates": result.removed_duplicates,
+            "step_summary": str(written) if written else None,
+        },
+        as_json=as_json,
+        human=lambda r: f"Comment {r['comment_id']} on #{r['pr']}: {r['action']}",
+    )
+
+
+@app.command()
+def deployment(
+    pr: PrOption,
+    state: Annotated[
+        deployments.State,
+        typer.Option(
+            "--state",
+            help="success/failure/in_progress record a deploy of --sha; inactive marks "
+            "every deployment of environment pr-N inactive (teardown).",
+            show_default=False,
+        ),
+    ],
+    url: UrlOption = None,
+    sha: ShaOption = None,
+    run_url: RunUrlOption = None,
+    repository: RepositoryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a GitHub Deployment of environment pr-N with its URL, or mark it inactive."""
+    number = validation.pr_number(pr)
+    if state is not deployments.State.INACTIVE and not sha:
+        raise BadInput(f"--state {state.value} needs --sha: the commit that was deployed")
+    checked_sha = validation.commit_sha(sha) if sha else None
+    checked_url = web_url(url, "--url")
+    with GitHubClient.from_environment(repository) as client:
+        result = deployments.report(
+            client,
+            number,
+            state,
+            sha=checked_sha,
+            url=checked_url,
+            log_url=web_url(run_url, "--run-url"),
+        )
+        repository_name = client.repository
+    payload: dict[str, Any] = {
+        "pr": number,
+        "repository": repository_name,
+        "environment": result.environment,
+        "state": result.state.value,
+        "deployments": result.deployments,
+        "statuses_created": result.statuses_created,
+    }
+    emit(
+        payload,
+        as_json=as_json,
+        human=lambda r: (
+            f"Deployment {r['environment']}: {r['state']} "
+            f"({r['statuses_created']} status(es) posted)"
+        ),
+    )

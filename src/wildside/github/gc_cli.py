@@ -1,0 +1,117 @@
+"""`wildside preview gc` (registered on the preview command group)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from wildside.apps_repo import service as apps
+from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
+from wildside.core import clock
+from wildside.core.errors import BadInput, OperationalError
+from wildside.core.output import Progress, emit, emit_json
+from wildside.github import gc
+from wildside.github.api import GitHubClient
+from wildside.github.gc_plan import Bounds, Plan
+from wildside.gitops import location as locations
+from wildside.previews import service
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "total": plan.total,
+        "open_pull_requests": plan.open_prs,
+        "remove": [{"pr": r.pr, "reason": r.reason} for r in plan.removals],
+        "kept_pinned": plan.kept_pinned,
+        "kept_open": plan.kept_open,
+        "refused": plan.refused,
+    }
+
+
+def _human(result: dict[str, Any]) -> str:
+    lines = [
+        f"{result['total']} preview(s); GitHub reports "
+        f"{result['open_pull_requests'] if result['open_pull_requests'] is not None else '?'} "
+        "open pull request(s)."
+    ]
+    verb = "would remove" if result["dry_run"] or result["refused"] else "removed"
+    for item in result["remove"]:
+        lines.append(f"  {verb} pr-{item['pr']} ({item['reason']})")
+    for pr in result["kept_pinned"]:
+        lines.append(f"  keep pr-{pr} (pinned)")
+    if result.get("commit") and result.get("changed"):
+        lines.append(f"  commit {result['commit']}")
+    if not result["remove"]:
+        lines.append("Nothing to remove.")
+    return "\n".join(lines)
+
+
+def gc_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    max_deletions: Annotated[
+        int, typer.Option("--max-deletions", help="Refuse a run deleting more previews.")
+    ] = 10,
+    max_fraction: Annotated[
+        float,
+        typer.Option("--max-fraction", help="Refuse a run deleting a larger share of previews."),
+    ] = 0.5,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Trust an empty open pull request list (normally refused)."
+        ),
+    ] = False,
+    repository: Annotated[
+        str | None,
+        typer.Option(
+            "--repository",
+            help="GitHub repository whose pull requests own the previews. "
+            "Default: $GITHUB_REPOSITORY.",
+            show_default=False,
+        ),
+    ] = None,
+    repo: RepoOption = None,
+    branch: BranchOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Remove previews of closed pull requests and expired ones (pinned stay); refuse on doubt.
+
+    Deletes nothing, exit 1, when GitHub fails or answers an empty or partial list,
+    or when more previews than the bounds allow would go."""
+    if max_deletions < 0:
+        raise BadInput(f"--max-deletions {max_deletions} is negative: give 0 or more")
+    if not 0 < max_fraction <= 1:
+        raise BadInput(f"--max-fraction {max_fraction:g} is out of range: give (0, 1]")
+    bounds = Bounds(max_deletions, max_fraction)
+    location = locations.resolve(
+        repo, branch, env_variable=apps.ENV_VARIABLE, default_dir=apps.DEFAULT_DIR
+    )
+    progress = Progress(quiet=quiet)
+    now = clock.utc_now()
+    with GitHubClient.from_environment(repository) as client:
+        progress.step(f"reading previews in {location.display}")
+        records, _tip = service.list_previews(location)
+        progress.step(f"asking GitHub which pull requests of {client.repository} are open")
+        plan = gc.make_plan(client, records, now, bounds, allow_empty=allow_empty)
+    result: dict[str, Any] = _plan_json(plan) | {
+        "dry_run": dry_run,
+        "repo": location.display,
+        "commit": None,
+        "changed": False,
+    }
+    if plan.safe and plan.removals and not dry_run:
+        outcome = gc.collect(location, plan.removals, now, progress=progress)
+        removed = {r.pr for r in outcome.value}
+        result["remove"] = [item for item in result["remove"] if item["pr"] in removed]
+        result |= {"commit": outcome.commit, "changed": outcome.changed}
+    progress.done()
+    if as_json:
+        emit_json(result)
+    else:
+        emit(result, as_json=False, human=_human)
+    if plan.refused:
+        raise OperationalError(f"preview gc refused: {plan.refused}")
