@@ -1,0 +1,423 @@
+"""Converge a Vault appliance step by step. Every step checks first and
+acts only on a difference, so a second run reports every step verified.
+
+Order matters for crash safety: the secrets `init` returns are written to
+the operator's store before anything else happens, and `init` is called
+only when Vault itself says it is uninitialised — a re-run after a kill
+can never initialise twice."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import hvac
+from pydantic import SecretStr
+
+from wildside.core.errors import BadInput, OperationalError
+from wildside.core.output import SILENT, Progress
+from wildside.vault import policies
+from wildside.vault.client import make, vault_errors
+from wildside.vault.state import StateStore, VaultState
+
+CREATED = "created"
+UPDATED = "updated"
+VERIFIED = "verified"
+UNSEALED = "unsealed"
+SKIPPED = "skipped"
+REVOKED = "revoked"
+KEPT = "kept"
+UNSEAL_KEYS_ENV = "WILDSIDE_VAULT_UNSEAL_KEYS"
+BOOTSTRAP_ROLE_ID_ENV = "WILDSIDE_VAULT_BOOTSTRAP_ROLE_ID"
+BOOTSTRAP_SECRET_ID_ENV = "WILDSIDE_VAULT_BOOTSTRAP_SECRET_ID"  # noqa: S105 - a name
+_READY_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    status: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Options:
+    address: str
+    kv_mount: str
+    ca_file: str | None = None
+    secret_shares: int = 5
+    secret_threshold: int = 3
+    keep_root_token: bool = False
+    unseal_only: bool = False
+    kubernetes_host: str | None = None
+    kubernetes_ca_pem: str | None = None
+    token: SecretStr | None = None
+    bootstrap_login: tuple[str, SecretStr] | None = None  # AppRole role id, secret id
+    unseal_keys: tuple[SecretStr, ...] = ()
+    store: StateStore | None = None
+    followers: tuple[str, ...] = ()  # other Raft nodes: unsealed, never initialised
+
+
+@dataclass
+class Report:
+    address: str
+    steps: list[Step] = field(default_factory=list)
+    role_id: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return any(step.status not in (VERIFIED, SKIPPED, KEPT) for step in self.steps)
+
+
+def _health(client: hvac.Client) -> dict[str, Any]:
+    with vault_errors("read sys/health"):
+        health: dict[str, Any] = client.sys.read_health_status(
+            method="GET",
+            uninit_code=200,
+            sealed_code=200,
+            standby_code=200,
+            performance_standby_code=200,
+        )
+    return health
+
+
+class _Run:
+    def __init__(self, options: Options, progress: Progress) -> None:
+        self.options = options
+        self.progress = progress
+        self.client = make(options.address, None, options.ca_file)
+        self.report = Report(address=options.address)
+        self.state: VaultState | None = options.store.load() if options.store else None
+
+    def record(self, name: str, status: str, detail: str = "") -> None:
+        self.report.steps.append(Step(name, status, detail))
+        self.progress.step(f"{name}: {status}" + (f" ({detail})" if detail else ""))
+
+    # -- initialise and unseal: no token needed --------------------------------
+
+    def initialise(self) -> None:
+        health = _health(self.client)
+        if health.get("initialized"):
+            self.record("initialise", VERIFIED)
+            return
+        store = self.options.store
+        if store is None:
+            raise BadInput(
+                f"Vault at {self.options.address} is not initialised: pass --state-file PATH "
+                "so the unseal shares and root token have somewhere to go"
+            )
+        if self.state is not None and self.state.unseal_keys:
+            raise BadInput(
+                f"--state-file {store.path} already holds the shares of another Vault and "
+                f"{self.options.address} is uninitialised: choose a new state file"
+            )
+        store.prepare()
+        with vault_errors("initialise"):
+            result = self.client.sys.initialize(
+                secret_shares=self.options.secret_shares,
+                secret_threshold=self.options.secret_threshold,
+            )
+        state = VaultState(
+            address=self.options.address,
+            secret_shares=self.options.secret_shares,
+            secret_threshold=self.options.secret_threshold,
+            unseal_keys=tuple(SecretStr(key) for key in result["keys_base64"]),
+            root_token=SecretStr(result["root_token"]),
+        )
+        del result
+        store.save(state)  # before anything else: a kill after this loses nothing
+        self.state = state
+        self.record("initialise", CREATED, f"{self.options.secret_shares} shares saved")
+
+    def _keys(self) -> tuple[SecretStr, ...]:
+        if self.options.unseal_keys:
+            return self.options.unseal_keys
+        return self.state.unseal_keys if self.state else ()
+
+    def unseal(self) -> None:
+        self._unseal_node(self.client, "unseal", self.options.address)
+        self._wait_active()
+        for address in self.options.followers:
+            follower = make(address, None, self.options.ca_file)
+            self._unseal_node(follower, f"unseal {address}", address)
+
+    def _unseal_node(self, client: hvac.Client, name: str, address: str) -> None:
+        health = _health(client)
+        if not health.get("sealed"):
+            self.record(name, VERIFIED)
+            return
+        keys = self._keys()
+        if not keys:
+            raise OperationalError(
+                f"Vault at {address} is sealed and no unseal shares are "
+                f"available: pass --state-file or set {UNSEAL_KEYS_ENV}"
+            )
+        # A run killed mid-unseal leaves progress behind; start clean.
+        with vault_errors("reset a previous unseal attempt"):
+            client.sys.submit_unseal_key(reset=True)
+        status: dict[str, Any] = {}
+        for key in keys:
+            with vault_errors("accept an unseal share"):
+                status = client.sys.submit_unseal_key(key=key.get_secret_value())
+            if not status.get("sealed", True):
+                break
+        if status.get("sealed", True):
+            with vault_errors("reset the unseal attempt"):
+                client.sys.submit_unseal_key(reset=True)
+            raise OperationalError(
+                f"{len(keys)} unseal share(s) did not unseal {address} "
+                f"(threshold {status.get('t', '?')}): supply the shares of this Vault"
+            )
+        self.record(name, UNSEALED)
+
+    def _wait_active(self) -> None:
+        """Right after unsealing, a node needs a moment to become active."""
+        deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
+        while True:
+            health = _health(self.client)
+            if not health.get("sealed") and not health.get("standby"):
+                return
+            if time.monotonic() > deadline:
+                raise OperationalError(
+                    f"Vault at {self.options.address} did not become active within "
+                    f"{int(_READY_TIMEOUT_SECONDS)} s after unsealing"
+                )
+            time.sleep(0.2)
+
+    # -- configuration: needs a token ------------------------------------------
+
+    def _logins(self) -> list[tuple[str, SecretStr | tuple[str, SecretStr]]]:
+        candidates: list[tuple[str, SecretStr | tuple[str, SecretStr]]] = []
+        if self.options.token:
+            candidates.append(("VAULT_TOKEN", self.options.token))
+        if self.options.bootstrap_login:
+            candidates.append((BOOTSTRAP_ROLE_ID_ENV, self.options.bootstrap_login))
+        stored = self._stored_bootstrap_login()
+        if stored:
+            candidates.append(("bootstrap AppRole from the state file", stored))
+        if self.state and self.state.root_token:
+            candidates.append(("root token from the state file", self.state.root_token))
+        return candidates
+
+    def _stored_bootstrap_login(self) -> tuple[str, SecretStr] | None:
+        extra = self.state.extra if self.state else {}
+        role_id, secret_id = extra.get("bootstrap_role_id"), extra.get("bootstrap_secret_id")
+        return (str(role_id), SecretStr(str(secret_id))) if role_id and secret_id else None
+
+    def _try_login(self, credential: SecretStr | tuple[str, SecretStr]) -> bool:
+        try:
+            with vault_errors("log in"):
+                if isinstance(credential, tuple):
+                    role_id, secret_id = credential
+                    self.client.token = ""
+                    self.client.auth.approle.login(
+                        role_id=role_id,
+                        secret_id=secret_id.get_secret_value(),
+                        mount_point=policies.APPROLE_MOUNT,
+                    )
+                else:
+                    self.client.token = credential.get_secret_value()
+                    self.client.lookup_token()
+        except OperationalError:
+            self.client.token = ""
+            return False
+        return True
+
+    def authenticate(self) -> None:
+        for source, credential in self._logins():
+            if self._try_login(credential):
+                self.record("token", VERIFIED, source)
+                return
+        raise OperationalError(
+            "no valid Vault credential to verify the configuration with: set VAULT_TOKEN, "
+            f"or {BOOTSTRAP_ROLE_ID_ENV} and {BOOTSTRAP_SECRET_ID_ENV}, or pass the state "
+            "file of the first bootstrap (docs/vault.md#tokens); --unseal-only needs none"
+        )
+
+    def bootstrap_credential(self) -> None:
+        """Keep a working bootstrap AppRole credential in the state file, so
+        the root token can go and later runs still verify."""
+        store, state = self.options.store, self.state
+        name = f"credential approle/{policies.BOOTSTRAP_ROLE}"
+        if store is None or state is None:
+            self.record(name, SKIPPED, "no state file")
+            return
+        stored = self._stored_bootstrap_login()
+        if stored is not None:
+            probe = make(self.options.address, None, self.options.ca_file)
+            try:
+                with vault_errors("log in with the stored bootstrap credential"):
+                    probe.auth.approle.login(
+                        role_id=stored[0],
+                        secret_id=stored[1].get_secret_value(),
+                        mount_point=policies.APPROLE_MOUNT,
+                    )
+                    probe.auth.token.revoke_self()
+                self.record(name, VERIFIED)
+                return
+            except OperationalError:
+                pass  # rotated or destroyed: issue a new one below
+            finally:
+                probe.token = ""
+        role = f"auth/{policies.APPROLE_MOUNT}/role/{policies.BOOTSTRAP_ROLE}"
+        with vault_errors("issue a bootstrap secret id"):
+            role_id = self.client.read(f"{role}/role-id")["data"]["role_id"]
+            secret_id = self.client.write_data(f"{role}/secret-id")["data"]["secret_id"]
+        extra = {
+            **state.extra,
+            "bootstrap_role_id": role_id,
+            "bootstrap_secret_id": secret_id,
+        }
+        self.state = replace(state, extra=extra)
+        store.save(self.state)
+        self.record(name, CREATED if stored is None else UPDATED, f"saved in {store.path}")
+
+    def kv_mount(self) -> None:
+        mount = self.options.kv_mount
+        with vault_errors("list secrets engines"):
+            mounts = self.client.sys.list_mounted_secrets_engines()["data"]
+        existing = mounts.get(f"{mount}/")
+        if existing is None:
+            with vault_errors(f"enable KV v2 at {mount}/"):
+                self.client.sys.enable_secrets_engine(
+                    "kv",
+                    path=mount,
+                    description="wildside application and preview secrets",
+                    options={"version": "2"},
+                )
+            self.record(f"kv-mount {mount}/", CREATED, "kv version 2")
+            return
+        kind = existing.get("type")
+        version = str((existing.get("options") or {}).get("version", "1"))
+        if kind != "kv":
+            raise OperationalError(
+                f"{mount}/ is a {kind!r} secrets engine, not KV v2: move it away or choose "
+                "another --kv-mount; bootstrap never replaces an existing engine"
+            )
+        if version != "2":
+            raise OperationalError(
+                f"{mount}/ is KV version {version}, not 2: upgrade it deliberately "
+                f"(bao kv enable-versioning {mount}/) or choose another --kv-mount"
+            )
+        self.record(f"kv-mount {mount}/", VERIFIED, "kv version 2")
+
+    def auth_method(self, path: str, kind: str) -> None:
+        with vault_errors("list auth methods"):
+            methods = self.client.sys.list_auth_methods()["data"]
+        existing = methods.get(f"{path}/")
+        if existing is None:
+            with vault_errors(f"enable the {kind} auth method at {path}/"):
+                self.client.sys.enable_auth_method(kind, path=path)
+            self.record(f"auth {path}/", CREATED, kind)
+            return
+        if existing.get("type") != kind:
+            raise OperationalError(
+                f"auth/{path}/ is a {existing.get('type')!r} auth method, not {kind}: "
+                "bootstrap never replaces an existing auth method; move it away"
+            )
+        self.record(f"auth {path}/", VERIFIED, kind)
+
+    def kubernetes_config(self) -> None:
+        host = self.options.kubernetes_host
+        name = f"auth {policies.KUBERNETES_MOUNT}/config"
+        if not host:
+            self.record(name, SKIPPED, "pass --kubernetes-host once the cluster exists")
+            return
+        wanted: dict[str, Any] = {"kubernetes_host": host}
+        if self.options.kubernetes_ca_pem:
+            wanted["kubernetes_ca_cert"] = self.options.kubernetes_ca_pem
+        path = f"auth/{policies.KUBERNETES_MOUNT}/config"
+        self._converge(name, path, wanted)
+
+    def _converge(self, name: str, path: str, wanted: dict[str, Any]) -> None:
+        with vault_errors(f"read {path}"):
+            current = self.client.read(path)
+        data = (current or {}).get("data") or {}
+        if current and all(_same(data.get(key), value) for key, value in wanted.items()):
+            self.record(name, VERIFIED)
+            return
+        with vault_errors(f"write {path}"):
+            self.client.write_data(path, data=wanted)
+        self.record(name, UPDATED if current else CREATED)
+
+    def policies(self) -> None:
+        for name, text in policies.policies(self.options.kv_mount).items():
+            with vault_errors(f"read policy {name}"):
+                current = self.client.read(f"sys/policies/acl/{name}")
+            existing = ((current or {}).get("data") or {}).get("policy")
+            if existing is not None and existing.strip() == text.strip():
+                self.record(f"policy {name}", VERIFIED)
+                continue
+            with vault_errors(f"write policy {name}"):
+                self.client.sys.create_or_update_acl_policy(name=name, policy=text)
+            self.record(f"policy {name}", UPDATED if existing is not None else CREATED)
+
+    def roles(self) -> None:
+        for spec in (policies.CI_ROLE_SPEC, policies.BOOTSTRAP_ROLE_SPEC, policies.ESO_ROLE_SPEC):
+            path = f"auth/{spec.mount}/role/{spec.name}"
+            self._converge(f"role {spec.mount}/{spec.name}", path, spec.fields)
+        role_id_path = f"auth/{policies.APPROLE_MOUNT}/role/{policies.CI_ROLE}/role-id"
+        with vault_errors("read the CI deployer's role id"):
+            self.report.role_id = self.client.read(role_id_path)["data"]["role_id"]
+
+    def root_token(self) -> None:
+        store, state = self.options.store, self.state
+        if store is None or state is None:
+            self.record("root-token", SKIPPED, "no state file")
+            return
+        if state.root_token is None:
+            self.record("root-token", VERIFIED, "revoked")
+            return
+        if self.options.keep_root_token:
+            self.record("root-token", KEPT, f"still in {store.path}")
+            return
+        revoker = make(
+            self.options.address, state.root_token.get_secret_value(), self.options.ca_file
+        )
+        try:
+            with vault_errors("revoke the root token"):
+                try:
+                    revoker.lookup_token()
+                except hvac.exceptions.Forbidden:
+                    pass  # revoked by a run killed before it could update the file
+                else:
+                    revoker.auth.token.revoke_self()
+        finally:
+            revoker.token = ""
+        self.state = state.without_root_token()
+        store.save(self.state)
+        self.record("root-token", REVOKED)
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(wanted, list) and isinstance(current, list):
+        return sorted(map(str, current)) == sorted(map(str, wanted))
+    if isinstance(wanted, str) and isinstance(current, str):
+        return current.strip() == wanted.strip()
+    return bool(current == wanted)
+
+
+def bootstrap(options: Options, progress: Progress = SILENT) -> Report:
+    run = _Run(options, progress)
+    run.initialise()
+    run.unseal()
+    if options.unseal_only:
+        run.record("configuration", SKIPPED, "--unseal-only")
+        return run.report
+    run.authenticate()
+    steps: list[Callable[[], None]] = [
+        run.kv_mount,
+        lambda: run.auth_method(policies.APPROLE_MOUNT, "approle"),
+        lambda: run.auth_method(policies.KUBERNETES_MOUNT, "kubernetes"),
+        run.kubernetes_config,
+        run.policies,
+        run.roles,
+        run.bootstrap_credential,
+        run.root_token,
+    ]
+    for step in steps:
+        step()
+    run.client.token = ""
+    return run.report

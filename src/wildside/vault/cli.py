@@ -1,0 +1,200 @@
+"""`wildside vault bootstrap`."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import SecretStr
+
+from wildside.cli.common import JsonOption, QuietOption
+from wildside.core import names, validation
+from wildside.core.errors import BadInput
+from wildside.core.output import Progress, emit
+from wildside.vault import bootstrap as engine
+from wildside.vault import discovery
+from wildside.vault.client import ADDRESS_ENV, CA_ENV, TOKEN_ENV
+from wildside.vault.state import StateStore
+
+app = typer.Typer(help="The Vault appliance: bootstrap and verify it.", no_args_is_help=True)
+
+_MOUNT = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
+def _unseal_keys_from_env() -> tuple[SecretStr, ...]:
+    raw = os.environ.get(engine.UNSEAL_KEYS_ENV, "")
+    return tuple(SecretStr(part) for part in re.split(r"[\s,]+", raw) if part)
+
+
+def _droplet_tag(environment: str | None, tag: str | None) -> str:
+    if tag:
+        return tag
+    if environment:
+        return f"wildside-{validation.dns_label(environment, option='--environment')}-vault"
+    return "wildside-vault"
+
+
+@app.command()
+def bootstrap(
+    state_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-file",
+            help="Where the unseal shares and root token are kept (mode 0600, written "
+            "atomically). Required to initialise; read to unseal.",
+        ),
+    ] = None,
+    state_gpg_recipient: Annotated[
+        str | None,
+        typer.Option(
+            "--state-gpg-recipient",
+            help="Encrypt the state file to this GPG key (id, fingerprint or e-mail).",
+        ),
+    ] = None,
+    environment: Annotated[
+        str | None,
+        typer.Option(
+            "--environment",
+            help="Environment name; the appliance's droplet tag becomes "
+            "wildside-<environment>-vault.",
+        ),
+    ] = None,
+    droplet_tag: Annotated[
+        str | None,
+        typer.Option("--droplet-tag", help="DigitalOcean tag of the appliance's droplets."),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="API port on discovered droplets.")] = (
+        discovery.DEFAULT_PORT
+    ),
+    ssh_check: Annotated[
+        bool, typer.Option("--ssh-check", help="Check over ssh that the service runs.")
+    ] = False,
+    ssh_user: Annotated[str, typer.Option("--ssh-user", help="User for --ssh-check.")] = "root",
+    service: Annotated[
+        str, typer.Option("--service", help="systemd unit for --ssh-check.")
+    ] = "openbao",
+    ca_file: Annotated[
+        Path | None,
+        typer.Option("--ca-file", help=f"CA certificate of the appliance. Default: ${CA_ENV}."),
+    ] = None,
+    kv_mount: Annotated[
+        str, typer.Option("--kv-mount", help="Path of the KV v2 secrets engine.")
+    ] = names.VAULT_KV_MOUNT,
+    shares: Annotated[int, typer.Option("--shares", help="Unseal shares created by init.")] = 5,
+    threshold: Annotated[int, typer.Option("--threshold", help="Shares needed to unseal.")] = 3,
+    kubernetes_host: Annotated[
+        str | None,
+        typer.Option(
+            "--kubernetes-host", help="API URL of the cluster whose External Secrets logs in."
+        ),
+    ] = None,
+    kubernetes_ca_file: Annotated[
+        Path | None,
+        typer.Option("--kubernetes-ca-file", help="CA certificate of that cluster's API."),
+    ] = None,
+    keep_root_token: Annotated[
+        bool,
+        typer.Option("--keep-root-token", help="Do not revoke the root token after bootstrap."),
+    ] = False,
+    unseal_only: Annotated[
+        bool,
+        typer.Option("--unseal-only", help="Initialise/unseal only; needs no token."),
+    ] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Initialise (only if uninitialised), unseal, and converge mounts, auth
+    methods, policies and roles. A re-run reports every step verified.
+
+    With VAULT_ADDR set, DigitalOcean discovery is skipped. Unseal shares come
+    from --state-file or WILDSIDE_VAULT_UNSEAL_KEYS; the token that configures
+    Vault from VAULT_TOKEN or the root token still in the state file."""
+    if not _MOUNT.fullmatch(kv_mount):
+        raise BadInput(
+            f"--kv-mount {kv_mount!r} is not a mount path: use lowercase letters, digits, "
+            "'-' and '_' (e.g. secret)"
+        )
+    if not 1 <= threshold <= shares <= 10:
+        raise BadInput(
+            f"--shares {shares} --threshold {threshold}: need 1 <= threshold <= shares <= 10"
+        )
+    if state_gpg_recipient and state_file is None:
+        raise BadInput("--state-gpg-recipient needs --state-file: name the file to encrypt")
+    for option, path in (("--ca-file", ca_file), ("--kubernetes-ca-file", kubernetes_ca_file)):
+        if path is not None and not path.is_file():
+            raise BadInput(f"{option} {path}: no such file")
+    ca = str(ca_file) if ca_file else os.environ.get(CA_ENV) or None
+    progress = Progress(quiet=quiet)
+    configured = os.environ.get(ADDRESS_ENV)
+    if configured:
+        addresses = [configured.rstrip("/")]
+        progress.step(f"address: {addresses[0]} (from {ADDRESS_ENV})")
+    else:
+        tag = _droplet_tag(environment, droplet_tag)
+        addresses = discovery.discover_addresses(tag, port)
+        progress.step(f"address: {addresses[0]} (droplet tag {tag})")
+    if ssh_check:
+        for address in addresses:
+            discovery.check_service(ssh_user, discovery.host_of(address), service)
+            progress.step(f"service {service} on {discovery.host_of(address)}: active")
+    token = os.environ.get(TOKEN_ENV)
+    bootstrap_role_id = os.environ.get(engine.BOOTSTRAP_ROLE_ID_ENV)
+    bootstrap_secret_id = os.environ.get(engine.BOOTSTRAP_SECRET_ID_ENV)
+    options = engine.Options(
+        address=addresses[0],
+        followers=tuple(addresses[1:]),
+        kv_mount=kv_mount,
+        ca_file=ca,
+        secret_shares=shares,
+        secret_threshold=threshold,
+        keep_root_token=keep_root_token,
+        unseal_only=unseal_only,
+        kubernetes_host=kubernetes_host,
+        kubernetes_ca_pem=kubernetes_ca_file.read_text() if kubernetes_ca_file else None,
+        token=SecretStr(token) if token else None,
+        bootstrap_login=(bootstrap_role_id, SecretStr(bootstrap_secret_id))
+        if bootstrap_role_id and bootstrap_secret_id
+        else None,
+        unseal_keys=_unseal_keys_from_env(),
+        store=StateStore(state_file.absolute(), state_gpg_recipient) if state_file else None,
+    )
+    report = engine.bootstrap(options, progress)
+    progress.done()
+    if any(s.name == "initialise" and s.status == engine.CREATED for s in report.steps):
+        sys.stderr.write(
+            f"WARNING: {state_file} now holds the ONLY copy of the unseal shares"
+            f"{'' if keep_root_token else ' (the root token was revoked)'}. Lose it and "
+            "this Vault cannot be unsealed again: copy it to your password manager or split "
+            "the shares across their holders now (docs/vault.md).\n"
+        )
+    result: dict[str, Any] = {
+        "address": report.address,
+        "nodes": addresses,
+        "changed": report.changed,
+        "steps": [
+            {"name": step.name, "status": step.status, "detail": step.detail}
+            for step in report.steps
+        ],
+        "approle_role_id": report.role_id,
+        "ca_file": ca,
+        "state_file": str(state_file) if state_file else None,
+    }
+    emit(result, as_json=as_json, human=_human)
+
+
+def _human(result: dict[str, Any]) -> str:
+    lines = [f"Vault at {result['address']}:"]
+    for step in result["steps"]:
+        detail = f"  ({step['detail']})" if step["detail"] else ""
+        lines.append(f"  {step['status']:<9} {step['name']}{detail}")
+    if result["state_file"]:
+        lines.append(
+            f"Secrets are in {result['state_file']} only: copy them to your password manager "
+            "and keep the file offline (docs/vault.md)."
+        )
+    lines.append("changed" if result["changed"] else "verified, nothing changed")
+    return "\n".join(lines)

@@ -1,0 +1,146 @@
+"""What Vault must hold for the platform, as pure data: policy documents,
+role settings and the mounts they live on. Bootstrap compares these with the
+server and writes only the difference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wildside.core import names
+
+CI_POLICY = "wildside-ci-deployer"
+ESO_POLICY = "wildside-external-secrets"
+BOOTSTRAP_POLICY = "wildside-bootstrap"
+APPROLE_MOUNT = "approle"
+CI_ROLE = "ci-deployer"
+BOOTSTRAP_ROLE = "wildside-bootstrap"
+KUBERNETES_MOUNT = names.VAULT_KUBERNETES_AUTH_MOUNT
+ESO_ROLE = names.VAULT_ESO_ROLE
+
+# Prefixes under the KV mount. The CI deployer writes apps and previews;
+# External Secrets additionally reads the platform's own credentials.
+APPS_PREFIX = f"{names.VAULT_APP_PREFIX}/apps"
+PREVIEWS_PREFIX = f"{names.VAULT_APP_PREFIX}/previews"
+PLATFORM_PREFIX = f"{names.VAULT_APP_PREFIX}/platform"
+
+
+def _rule(path: str, capabilities: list[str]) -> str:
+    quoted = ", ".join(f'"{capability}"' for capability in capabilities)
+    return f'path "{path}" {{\n  capabilities = [{quoted}]\n}}\n'
+
+
+def ci_deployer_policy(mount: str) -> str:
+    """Seed, read and delete preview secrets; maintain app secrets (no delete:
+    a CI job must not be able to wipe production's secrets)."""
+    return "\n".join(
+        [
+            _rule(f"{mount}/data/{PREVIEWS_PREFIX}/*", ["create", "read", "update", "delete"]),
+            _rule(f"{mount}/metadata/{PREVIEWS_PREFIX}/*", ["read", "list", "delete"]),
+            _rule(f"{mount}/data/{APPS_PREFIX}/*", ["create", "read", "update"]),
+            _rule(f"{mount}/metadata/{APPS_PREFIX}/*", ["read", "list"]),
+        ]
+    )
+
+
+def external_secrets_policy(mount: str) -> str:
+    """Read-only, and only the prefixes External Secrets syncs into the cluster."""
+    return "\n".join(
+        _rule(f"{mount}/data/{prefix}/*", ["read"])
+        for prefix in (APPS_PREFIX, PREVIEWS_PREFIX, PLATFORM_PREFIX)
+    )
+
+
+def bootstrap_policy(mount: str) -> str:
+    """Enough to verify and converge exactly what bootstrap manages, so a CI
+    re-run never needs a root token."""
+    return "\n".join(
+        [
+            _rule("sys/mounts", ["read"]),
+            _rule(f"sys/mounts/{mount}", ["create", "read", "update"]),
+            _rule("sys/auth", ["read"]),
+            _rule(f"sys/auth/{APPROLE_MOUNT}", ["create", "read", "update", "sudo"]),
+            _rule(f"sys/auth/{KUBERNETES_MOUNT}", ["create", "read", "update", "sudo"]),
+            *(
+                _rule(f"sys/policies/acl/{name}", ["create", "read", "update"])
+                for name in (CI_POLICY, ESO_POLICY, BOOTSTRAP_POLICY)
+            ),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{BOOTSTRAP_ROLE}", ["read"]),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{BOOTSTRAP_ROLE}/role-id", ["read"]),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{BOOTSTRAP_ROLE}/secret-id", ["create", "update"]),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{CI_ROLE}", ["create", "read", "update"]),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{CI_ROLE}/role-id", ["read"]),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{CI_ROLE}/secret-id", ["create", "update"]),
+            _rule(f"auth/{APPROLE_MOUNT}/role/{CI_ROLE}/secret-id-accessor/*", ["update"]),
+            _rule(f"auth/{KUBERNETES_MOUNT}/config", ["create", "read", "update"]),
+            _rule(f"auth/{KUBERNETES_MOUNT}/role/{ESO_ROLE}", ["create", "read", "update"]),
+        ]
+    )
+
+
+def policies(mount: str) -> dict[str, str]:
+    return {
+        CI_POLICY: ci_deployer_policy(mount),
+        ESO_POLICY: external_secrets_policy(mount),
+        BOOTSTRAP_POLICY: bootstrap_policy(mount),
+    }
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A role as written to Vault; `expected` is what a read must return for
+    the role to count as verified."""
+
+    name: str
+    mount: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+# CI jobs log in at the start of every job, so their tokens are short-lived.
+# The secret ID itself does not expire (secret_id_ttl 0): an expiring secret
+# ID would break every deploy on a quiet Friday; it is rotated deliberately
+# (docs/vault.md) instead.
+CI_ROLE_SPEC = RoleSpec(
+    name=CI_ROLE,
+    mount=APPROLE_MOUNT,
+    fields={
+        "token_policies": [CI_POLICY],
+        "token_ttl": 20 * 60,
+        "token_max_ttl": 60 * 60,
+        "secret_id_ttl": 0,
+        "secret_id_num_uses": 0,
+        "token_num_uses": 0,
+        "bind_secret_id": True,
+    },
+)
+
+# The credential later bootstrap runs (an operator, the CI action) log in
+# with, so the root token can be revoked. Admin-grade: it lives with the
+# unseal shares. Same no-silent-expiry rule as the CI deployer.
+BOOTSTRAP_ROLE_SPEC = RoleSpec(
+    name=BOOTSTRAP_ROLE,
+    mount=APPROLE_MOUNT,
+    fields={
+        "token_policies": [BOOTSTRAP_POLICY],
+        "token_ttl": 15 * 60,
+        "token_max_ttl": 60 * 60,
+        "secret_id_ttl": 0,
+        "secret_id_num_uses": 0,
+        "token_num_uses": 0,
+        "bind_secret_id": True,
+    },
+)
+
+# External Secrets logs in again with its service-account token whenever its
+# Vault token expires, so a short TTL costs nothing and limits a leaked token.
+ESO_ROLE_SPEC = RoleSpec(
+    name=ESO_ROLE,
+    mount=KUBERNETES_MOUNT,
+    fields={
+        "bound_service_account_names": [names.ESO_SERVICE_ACCOUNT],
+        "bound_service_account_namespaces": [names.ESO_NAMESPACE],
+        "token_policies": [ESO_POLICY],
+        "token_ttl": 60 * 60,
+        "token_max_ttl": 4 * 60 * 60,
+    },
+)

@@ -1,0 +1,178 @@
+"""The operator's store for the secrets `init` returns: a JSON state file,
+mode 0600, optionally encrypted to a GPG recipient. Written atomically (a
+process killed mid-write leaves the old file or the new one, never half)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from wildside.core.errors import BadInput, OperationalError
+
+STATE_VERSION = 1
+_ARMOR = "-----BEGIN PGP MESSAGE-----"
+
+
+@dataclass(frozen=True)
+class VaultState:
+    """What only this file knows. Secrets are SecretStr so that a stray
+    repr, log line or traceback shows asterisks, never a share."""
+
+    address: str
+    secret_shares: int
+    secret_threshold: int
+    unseal_keys: tuple[SecretStr, ...] = ()
+    root_token: SecretStr | None = None
+    root_token_revoked: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def without_root_token(self) -> VaultState:
+        return replace(self, root_token=None, root_token_revoked=True)
+
+    def to_json(self) -> str:
+        document = {
+            "version": STATE_VERSION,
+            "address": self.address,
+            "secret_shares": self.secret_shares,
+            "secret_threshold": self.secret_threshold,
+            "unseal_keys_b64": [key.get_secret_value() for key in self.unseal_keys],
+            "root_token": self.root_token.get_secret_value() if self.root_token else None,
+            "root_token_revoked": self.root_token_revoked,
+            **self.extra,
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: str) -> VaultState:
+        try:
+            document = json.loads(text)
+            keys = document["unseal_keys_b64"]
+            root = document.get("root_token")
+            known = {
+                "version",
+                "address",
+                "secret_shares",
+                "secret_threshold",
+                "unseal_keys_b64",
+                "root_token",
+                "root_token_revoked",
+            }
+            return cls(
+                address=str(document["address"]),
+                secret_shares=int(document["secret_shares"]),
+                secret_threshold=int(document["secret_threshold"]),
+                unseal_keys=tuple(SecretStr(str(key)) for key in keys),
+                root_token=SecretStr(str(root)) if root else None,
+                root_token_revoked=bool(document.get("root_token_revoked", False)),
+                extra={k: v for k, v in document.items() if k not in known},
+            )
+        except (ValueError, KeyError, TypeError):
+            # Never echo the content: it is the secret.
+            raise OperationalError(
+                f"state file {source} is not a wildside Vault state file: "
+                "restore it from your backup (docs/vault.md#recovery)"
+            ) from None
+
+
+@dataclass(frozen=True)
+class StateStore:
+    path: Path
+    gpg_recipient: str | None = None
+
+    def prepare(self) -> None:
+        """Prove, before `init`, that the secrets will have somewhere to go:
+        losing them after `init` would lose the Vault."""
+        directory = self.path.parent
+        if not directory.is_dir():
+            raise BadInput(
+                f"--state-file {self.path}: directory {directory} does not exist; create it first"
+            )
+        probe = directory / f".{self.path.name}.probe-{os.getpid()}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+            probe.unlink()
+        except OSError as error:
+            raise BadInput(
+                f"--state-file {self.path}: cannot write in {directory} ({error.strerror}); "
+                "choose a writable directory"
+            ) from None
+        if self.gpg_recipient:
+            completed = _gpg(["--list-keys", "--with-colons", self.gpg_recipient], b"")
+            if completed.returncode != 0:
+                raise BadInput(
+                    f"--state-gpg-recipient {self.gpg_recipient!r}: no such public key in "
+                    "the GPG keyring; import it (gpg --import) or pick another recipient"
+                )
+
+    def load(self) -> VaultState | None:
+        if not self.path.exists():
+            return None
+        raw = self.path.read_bytes()
+        if raw.lstrip().startswith(_ARMOR.encode()):
+            completed = _gpg(["--decrypt"], raw)
+            if completed.returncode != 0:
+                raise OperationalError(
+                    f"cannot decrypt state file {self.path} with gpg: make the secret key "
+                    "available (gpg-agent, smartcard) and run again"
+                )
+            raw = completed.stdout
+        return VaultState.from_json(raw.decode("utf-8", "replace"), str(self.path))
+
+    def save(self, state: VaultState) -> None:
+        payload = state.to_json().encode()
+        if self.gpg_recipient:
+            completed = _gpg(
+                ["--encrypt", "--armor", "--trust-model", "always", "-r", self.gpg_recipient],
+                payload,
+            )
+            if completed.returncode != 0:
+                lines = completed.stderr.decode(errors="replace").strip().splitlines()
+                reason = lines[-1] if lines else f"exit code {completed.returncode}"
+                raise OperationalError(
+                    f"gpg could not encrypt the state file to {self.gpg_recipient!r}: {reason}"
+                )
+            payload = completed.stdout
+        write_atomic(self.path, payload)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    directory_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory_fd)
+    finally:
+        os.close(directory_fd)
+
+
+def _gpg(arguments: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    executable = shutil.which("gpg")
+    if executable is None:
+        raise BadInput("--state-gpg-recipient needs gpg on PATH: install GnuPG or omit it")
+    return subprocess.run(
+        [executable, "--batch", "--yes", "--quiet", *arguments],
+        input=stdin,
+        capture_output=True,
+        check=False,
+    )
