@@ -9,8 +9,10 @@ import typer
 
 from wildside.apps_repo.cli import app as apps_app
 from wildside.core.errors import WildsideError
+from wildside.databases.cli import app as db_app
 from wildside.github.cli import app as github_app
 from wildside.previews.cli import app as preview_app
+from wildside.vault.cli import app as vault_app
 
 app = typer.Typer(
     name="wildside",
@@ -21,6 +23,8 @@ app = typer.Typer(
 )
 app.add_typer(apps_app, name="apps")
 app.add_typer(preview_app, name="preview")
+app.add_typer(db_app, name="db")
+app.add_typer(vault_app, name="vault")
 app.add_typer(github_app, name="github")
 
 
