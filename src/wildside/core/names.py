@@ -19,3 +19,4 @@ ESO_NAMESPACE = "external-secrets"
 ESO_SERVICE_ACCOUNT = "external-secrets"
 WILDCARD_CERTIFICATE_SECRET = "wildcard-preview-tls"  # noqa: S105 - a Secret's name
 CLUSTER_VARS = "cluster-vars"  # ConfigMap in flux-system holding per-cluster substitutions
+REDIS_NAMESPACE = "redis"  # Valkey service: valkey.redis.svc:6379, user `default`

@@ -1,0 +1,1 @@
+"""Platform components: see `base.Component` and `registry`."""

@@ -1,0 +1,81 @@
+"""`redis`: a Redis-compatible cache (Valkey, official chart). Its password
+lives in Vault and reaches the pod through an ExternalSecret, so the release
+is applied with the configs layer, after External Secrets is running."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from wildside.core import names
+from wildside.platform.components.base import Component, HelmChart, Unit
+from wildside.platform.config import ClusterConfig, kv_path
+from wildside.platform.layers import Layer
+from wildside.platform.manifests import external_secret, helm_release, namespace, resources
+
+CHART = HelmChart("valkey", "https://valkey.io/valkey-helm/", "valkey", "1.0.0")
+USERS_SECRET = "valkey-users"  # noqa: S105 - a Secret's name
+
+
+class RedisSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Vault KV path; property `password`
+    password_path: str = "wildside/platform/redis"  # noqa: S105 - a path, not a secret
+    storage: str = "2Gi"
+
+    @field_validator("password_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return kv_path(value, field="redis.password_path")
+
+
+def _values() -> dict[str, object]:
+    return {
+        "auth": {
+            "enabled": True,
+            "usersExistingSecret": USERS_SECRET,
+            "aclUsers": {"default": {"permissions": "~* &* +@all", "passwordKey": "default"}},
+        },
+        "dataStorage": {"enabled": True, "requestedSize": "${redis_storage:=2Gi}"},
+        "resources": resources("50m", "128Mi", "512Mi"),
+        "securityContext": {
+            "runAsNonRoot": True,
+            "readOnlyRootFilesystem": True,
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "serviceAccount": {"create": True, "automount": False},
+    }
+
+
+class Redis(Component[RedisSettings]):
+    name = "redis"
+    description = "Valkey cache; password from Vault through an ExternalSecret"
+    settings_model = RedisSettings
+    requires = ("vault",)
+
+    def charts(self, cluster: ClusterConfig, settings: RedisSettings) -> list[HelmChart]:
+        return [CHART]
+
+    def units(self, cluster: ClusterConfig, settings: RedisSettings) -> list[Unit]:
+        users = external_secret(
+            USERS_SECRET, names.REDIS_NAMESPACE, {"default": ("${redis_password_path}", "password")}
+        )
+        return [
+            Unit(
+                "valkey",
+                Layer.CONFIGS,
+                {
+                    "namespace.yaml": [namespace(names.REDIS_NAMESPACE, restricted=True)],
+                    "externalsecret.yaml": [users],
+                    "helmrelease.yaml": [
+                        helm_release("valkey", names.REDIS_NAMESPACE, CHART, _values())
+                    ],
+                },
+            )
+        ]
+
+    def variables(self, cluster: ClusterConfig, settings: RedisSettings) -> dict[str, str]:
+        return {"redis_password_path": settings.password_path, "redis_storage": settings.storage}
+
+
+COMPONENT = Redis()

@@ -1,0 +1,200 @@
+"""A cluster's typed configuration: one YAML or TOML file per cluster in the
+infra repository's `clusters/` configuration directory. Everything here is
+safe to commit: secrets are named by their Vault KV path, never carried."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wildside.core import names, validation
+
+_KV_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+_MOUNT = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
+_BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,200}")
+_GIT_URL = re.compile(r"(https://|ssh://)[^\s]+")
+_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?")
+_REGION = re.compile(r"[a-z0-9-]{2,32}")
+
+
+def kv_path(value: str, *, field: str) -> str:
+    """A Vault KV v2 path relative to the mount (no leading slash, no `data/`)."""
+    cleaned = value.strip().strip("/")
+    if not _KV_PATH.fullmatch(cleaned) or cleaned.startswith("data/"):
+        raise ValueError(
+            f"{field} {value!r} is not a Vault KV path: give a path under the KV mount "
+            "such as wildside/platform/dns (no leading slash, no data/ segment)"
+        )
+    return cleaned
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DnsSettings(Strict):
+    """The DNS provider that serves the zone (ExternalDNS and cert-manager DNS-01)."""
+
+    provider: Literal["digitalocean", "cloudflare"] = "digitalocean"
+    zone: str
+    token_path: str  # Vault KV path holding the provider API token
+    token_key: str = "token"  # noqa: S105 - the KV property name
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return validation.domain(value, option="dns.zone")
+
+    @field_validator("token_path")
+    @classmethod
+    def _token_path(cls, value: str) -> str:
+        return kv_path(value, field="dns.token_path")
+
+
+class VaultSettings(Strict):
+    """How External Secrets reaches Vault. Authentication is the Vault
+    Kubernetes auth method: the cluster's own service-account tokens, so no
+    credential exists in Git."""
+
+    address: str
+    kv_mount: str = names.VAULT_KV_MOUNT
+    auth_mount: str = names.VAULT_KUBERNETES_AUTH_MOUNT
+    role: str = names.VAULT_ESO_ROLE
+    ca_certificate: str | None = None  # PEM of the CA that signed Vault's certificate (public)
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not _HTTPS_URL.fullmatch(value.strip()):
+            raise ValueError(
+                f"vault.address {value!r} is not an https:// URL: give the Vault API address, "
+                "e.g. https://vault.example.com:8200"
+            )
+        return value.strip().rstrip("/")
+
+    @field_validator("kv_mount", "auth_mount")
+    @classmethod
+    def _mount(cls, value: str) -> str:
+        if not _MOUNT.fullmatch(value.strip("/")):
+            raise ValueError(f"vault mount {value!r} is not a Vault mount path (e.g. secret)")
+        return value.strip("/")
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        return validation.dns_label(value, option="vault.role")
+
+    @field_validator("ca_certificate")
+    @classmethod
+    def _ca(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip()
+        if not text.startswith("-----BEGIN CERTIFICATE-----") or "PRIVATE KEY" in text:
+            raise ValueError(
+                "vault.ca_certificate is not a PEM certificate: give the CA certificate only "
+                "(-----BEGIN CERTIFICATE-----), never a key"
+            )
+        return text + "\n"
+
+
+class AppsSettings(Strict):
+    """The wildside-apps repository this cluster reconciles."""
+
+    url: str
+    branch: str = "main"
+    overlays: list[Literal["production", "staging"]] = Field(default_factory=list)
+    credentials_path: str | None = None  # Vault KV path with username/password (private repo)
+    interval: str = "5m"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if (
+            not _GIT_URL.fullmatch(value.strip())
+            or "@" in value.split("://", 1)[1].split("/", maxsplit=1)[0]
+        ):
+            raise ValueError(
+                f"apps.url {value!r} is not a Git URL without credentials: use "
+                "https://github.com/OWNER/wildside-apps (credentials come from Vault)"
+            )
+        return value.strip()
+
+    @field_validator("branch")
+    @classmethod
+    def _branch(cls, value: str) -> str:
+        if not _BRANCH.fullmatch(value) or ".." in value:
+            raise ValueError(f"apps.branch {value!r} is not a branch name")
+        return value
+
+    @field_validator("credentials_path")
+    @classmethod
+    def _credentials(cls, value: str | None) -> str | None:
+        return None if value is None else kv_path(value, field="apps.credentials_path")
+
+    @field_validator("overlays")
+    @classmethod
+    def _overlays(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+
+class ClusterConfig(Strict):
+    """One cluster: what it hosts and which platform components it runs.
+    `components` maps a component name to that component's own settings."""
+
+    kind: Literal["wildside-cluster"] = "wildside-cluster"
+    name: str
+    environment: Literal["dev", "staging", "production"] = "dev"
+    region: str = "fra1"
+    preview_domain: str
+    hosts_previews: bool = True
+    apps: AppsSettings
+    dns: DnsSettings | None = None
+    vault: VaultSettings | None = None
+    components: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        validation.dns_label(value, option="cluster name")
+        if len(value) > 40:
+            raise ValueError(f"cluster name {value!r} is longer than 40 characters")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.fullmatch(value):
+            raise ValueError(f"region {value!r} is not a region slug (e.g. fra1)")
+        return value
+
+    @field_validator("preview_domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        return validation.domain(value, option="preview_domain")
+
+    @field_validator("components", mode="before")
+    @classmethod
+    def _components(cls, value: Any) -> Any:
+        if isinstance(value, list):  # `components: [traefik, ...]` means default settings
+            return {str(item): {} for item in value}
+        if isinstance(value, dict):
+            return {key: (item if item is not None else {}) for key, item in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _zone_holds_domain(self) -> ClusterConfig:
+        if self.dns is not None:
+            zone = self.dns.zone
+            if self.preview_domain != zone and not self.preview_domain.endswith("." + zone):
+                raise ValueError(
+                    f"preview_domain {self.preview_domain!r} is not inside dns.zone {zone!r}: "
+                    "ExternalDNS and the DNS-01 solver can only write records in that zone"
+                )
+        return self
+
+    @property
+    def hosts_apps(self) -> bool:
+        return bool(self.apps.overlays) or self.hosts_previews
