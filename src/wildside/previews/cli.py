@@ -16,6 +16,7 @@ from wildside.github.gc_cli import gc_command
 from wildside.gitops import location as locations
 from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
+from wildside.vault import preview_cli as vault_secrets
 
 app = typer.Typer(
     help="Create, update, remove and list pull request previews.", no_args_is_help=True
@@ -87,6 +88,9 @@ def up(
             show_default=False,
         ),
     ] = None,
+    secrets: vault_secrets.SecretsOption = False,
+    seed_secrets_from: vault_secrets.SeedFromOption = None,
+    generate_secret: vault_secrets.GenerateOption = None,
     repo: RepoOption = None,
     branch: BranchOption = None,
     as_json: JsonOption = False,
@@ -103,10 +107,18 @@ def up(
     )
     if max_previews is not None and max_previews < 1:
         raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
+    preview_secrets = vault_secrets.PreviewSecrets(secrets, seed_secrets_from, generate_secret)
     location = _location(repo, branch)
     now = clock.utc_now()
     progress = Progress(quiet=quiet)
-    outcome = service.up(location, request, now, progress=progress, max_previews=max_previews)
+    outcome = service.up(
+        location,
+        request,
+        now,
+        progress=progress,
+        max_previews=max_previews,
+        extras=preview_secrets.extras(),
+    )
     progress.done()
     result = record_json(outcome.value.record, now) | {
         "commit": outcome.commit,
@@ -114,6 +126,7 @@ def up(
         "attempts": outcome.attempts,
         "branch": outcome.branch,
         "repo": location.display,
+        "secrets": preview_secrets.summary(),
     }
     emit(result, as_json=as_json, human=_human_up)
 
@@ -143,8 +156,11 @@ def down(
     """Remove the preview of a pull request; absent previews succeed unchanged."""
     number = validation.pr_number(pr)
     location = _location(repo, branch)
+    vault = vault_secrets.down_client()
     progress = Progress(quiet=quiet)
     outcome = service.down(location, number, progress=progress)
+    # After the push: Flux prunes the ExternalSecret before its source goes.
+    secrets_removed = vault_secrets.remove_preview_secrets(vault, number)
     progress.done()
     record = outcome.value.record
     result = {
@@ -156,6 +172,7 @@ def down(
         "attempts": outcome.attempts,
         "branch": outcome.branch,
         "repo": location.display,
+        "secrets_removed": secrets_removed,
     }
     emit(
         result,
