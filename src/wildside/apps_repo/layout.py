@@ -9,6 +9,7 @@ from typing import Any
 from wildside.apps_repo.config import CONFIG_FILE, AppsConfig
 from wildside.core import kube
 from wildside.core.yaml_io import dump, dump_documents
+from wildside.vault import external_secret as es
 
 EPHEMERAL_DIR = "overlays/ephemeral"
 EPHEMERAL_INDEX = f"{EPHEMERAL_DIR}/kustomization.yaml"
@@ -76,19 +77,22 @@ def namespace_document(name: str, labels: dict[str, str] | None = None) -> dict[
 
 def long_lived_overlay(config: AppsConfig, environment: str, host: str) -> dict[str, str]:
     namespace = f"{config.app}-{environment}"
+    secret = es.secret_name(config.app)
     values: dict[str, Any] = {
         "ingress": {"host": host},
-        "secrets": {"existingSecret": f"{config.app}-env"},
+        "secrets": {"existingSecret": secret},
     }
     return {
         "kustomization.yaml": dump(
             kube.kustomization(
-                ["../../base", "namespace.yaml"],
+                ["../../base", "namespace.yaml", es.FILE_NAME],
                 namespace=namespace,
                 patches=[{"path": PATCH_FILE}],
             )
         ),
         "namespace.yaml": dump(namespace_document(namespace)),
+        # Git holds the reference; the values stay in Vault at wildside/apps/<environment>.
+        es.FILE_NAME: dump(es.external_secret(secret, es.app_path(environment))),
         PATCH_FILE: dump(values_patch(config, values)),
     }
 
