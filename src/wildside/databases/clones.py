@@ -1,0 +1,311 @@
+"""Preview databases on any PostgreSQL: create (clone of the template, or a
+pre-cloned pool database claimed by rename), drop, list, fill the pool."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import psycopg
+from psycopg import sql
+
+from wildside.core.errors import BadInput, OperationalError
+from wildside.core.output import SILENT, Progress
+from wildside.databases import naming
+from wildside.databases import sql as q
+from wildside.databases.connection import connect
+from wildside.databases.credentials import Credentials, Store, generate_password
+from wildside.databases.dsn import Dsn
+
+ident = sql.Identifier
+
+
+class Strategy(StrEnum):
+    """How CREATE DATABASE copies the template (PostgreSQL 15+). FILE_COPY
+    copies the files and checkpoints; WAL_LOG copies block by block through
+    the WAL. benchmarks/db_clone.py measures both; the default is the winner."""
+
+    FILE_COPY = "file_copy"
+    WAL_LOG = "wal_log"
+
+
+DEFAULT_STRATEGY = Strategy.FILE_COPY
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the application reaches the server (may differ from --dsn, e.g.
+    behind a port-forward)."""
+
+    host: str
+    port: str
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    pr: int
+    database: str
+    role: str
+    created: bool
+    method: str  # clone | pool | existing
+    strategy: str | None
+    credentials: str
+    credentials_written: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DropResult:
+    pr: int
+    database: str
+    dropped_database: bool
+    dropped_role: bool
+    removed_credentials: bool
+
+
+@dataclass(frozen=True)
+class PreviewDatabase:
+    name: str
+    pr: int | None
+    kind: str  # preview | pool
+    owner: str
+    size_bytes: int | None
+
+
+@dataclass(frozen=True)
+class PoolResult:
+    template: str
+    size: int
+    created: int
+    dropped_stale: int
+
+
+def target_of(dsn: Dsn, override: str | None) -> Target:
+    if override:
+        host, _, port = override.partition(":")
+        if not host or (port and not port.isdigit()):
+            raise BadInput(f"--app-host {override!r} is not HOST or HOST:PORT")
+        return Target(host, port or dsn.field("port") or "5432")
+    host = dsn.field("host") or dsn.field("hostaddr") or "localhost"
+    return Target(host.split(",")[0], (dsn.field("port") or "5432").split(",")[0])
+
+
+def _template(conn: q.Connection, template: str, progress: Progress) -> q.DatabaseInfo:
+    info = q.database(conn, template)
+    if info is None:
+        raise OperationalError(
+            f"template database {template} does not exist: run `wildside db template refresh`"
+        )
+    if info.sessions:
+        if not info.is_template:
+            raise OperationalError(
+                f"{template} has {info.sessions} open connection(s) and is not marked as a "
+                "template, so PostgreSQL refuses to copy it: close them or run "
+                "`wildside db template refresh`"
+            )
+        # Nobody has business on a template; a stale session would fail the copy after ~5 s.
+        progress.step(f"closing {info.sessions} session(s) on template {template}")
+        q.terminate_sessions(conn, template)
+    return info
+
+
+def _ensure_role(conn: q.Connection, pr: int, store: Store, target: Target, *, now: int) -> bool:
+    """Create the role, or give it a new password when none is stored.
+    Returns whether credentials were written."""
+    role, database = naming.role_of(pr), naming.database_of(pr)
+    exists = q.role_exists(conn, role)
+    if exists and store.has(pr):
+        return False
+    if exists and naming.pr_of_comment(q.role_comment(conn, role)) != pr:
+        raise BadInput(
+            f"role {role} exists but carries no wildside marker: refusing to take it over "
+            "(drop or rename it by hand)"
+        )
+    password = generate_password()
+    verifier = q.encrypted_password(conn, role, password)
+    verb = "ALTER" if exists else "CREATE"
+    conn.execute(
+        sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(ident(role), sql.Literal(verifier))
+    )
+    if not exists:
+        conn.execute(
+            sql.SQL("COMMENT ON ROLE {} IS {}").format(
+                ident(role), sql.Literal(naming.preview_comment(pr, now))
+            )
+        )
+    store.save(pr, Credentials(target.host, target.port, database, role, password))
+    return True
+
+
+def _claim_from_pool(conn: q.Connection, template: q.DatabaseInfo, staging: str) -> bool:
+    marker = naming.pool_comment(template.name, template.oid)
+    for name, comment in q.databases_like(conn, naming.POOL_PREFIX):
+        if comment != marker:
+            continue
+        try:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(ident(name), ident(staging))
+            )
+        except (
+            psycopg.errors.InvalidCatalogName,
+            psycopg.errors.ObjectInUse,
+        ):
+            continue  # another create claimed it first
+        return True
+    return False
+
+
+def _finish(dsn: Dsn, conn: q.Connection, staging: str, pr: int, now: int) -> None:
+    role = naming.role_of(pr)
+    conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(ident(staging), ident(role)))
+    if q.role_exists(conn, naming.TEMPLATE_OWNER):
+        with connect(dsn, staging) as clone:
+            clone.execute(
+                sql.SQL("REASSIGN OWNED BY {} TO {}").format(
+                    ident(naming.TEMPLATE_OWNER), ident(role)
+                )
+            )
+    conn.execute(
+        sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident(staging))
+    )
+    conn.execute(
+        sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(ident(staging), ident(role))
+    )
+    q.comment_on_database(conn, staging, naming.preview_comment(pr, now))
+    conn.execute(
+        sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+            ident(staging), ident(naming.database_of(pr))
+        )
+    )
+
+
+def create(
+    dsn: Dsn,
+    pr: int,
+    *,
+    template: str,
+    strategy: Strategy,
+    store: Store,
+    target: Target,
+    use_pool: bool = True,
+    progress: Progress = SILENT,
+) -> CreateResult:
+    started = time.perf_counter()
+    database, role = naming.database_of(pr), naming.role_of(pr)
+    staging = f"{database}__new"
+    now = int(time.time())
+    with connect(dsn) as conn, q.advisory_lock(conn, "preview", str(pr)):
+        existing = q.database(conn, database)
+        if existing is not None and not naming.is_preview(database, existing.comment):
+            raise BadInput(
+                f"database {database} exists but carries no wildside preview marker: refusing "
+                "to use it (drop or rename it by hand)"
+            )
+        written = _ensure_role(conn, pr, store, target, now=now)
+        method, used_strategy = "existing", None
+        if existing is None:
+            if q.database(conn, staging) is not None:
+                q.drop_database(conn, staging)  # left by an interrupted create
+            info = _template(conn, template, progress)
+            if use_pool and _claim_from_pool(conn, info, staging):
+                method = "pool"
+            else:
+                progress.step(f"cloning {template} into {database} ({strategy.name})")
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY {}").format(
+                        ident(staging), ident(template), sql.SQL(strategy.name)
+                    )
+                )
+                method, used_strategy = "clone", strategy.name
+            _finish(dsn, conn, staging, pr, now)
+    return CreateResult(
+        pr=pr,
+        database=database,
+        role=role,
+        created=existing is None,
+        method=method,
+        strategy=used_strategy,
+        credentials=store.location(pr),
+        credentials_written=written,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def drop(dsn: Dsn, pr: int, *, store: Store, progress: Progress = SILENT) -> DropResult:
+    database, role = naming.database_of(pr), naming.role_of(pr)
+    with connect(dsn) as conn, q.advisory_lock(conn, "preview", str(pr)):
+        existing = q.database(conn, database)
+        if existing is not None and not naming.is_preview(database, existing.comment):
+            raise BadInput(
+                f"refusing to drop {database}: it carries no wildside preview marker "
+                "(COMMENT ON DATABASE), so it is not a preview database"
+            )
+        if existing is not None:
+            progress.step(f"dropping {database} ({existing.sessions} session(s) terminated)")
+            q.drop_database(conn, database)
+        dropped_role = False
+        if naming.pr_of_comment(q.role_comment(conn, role)) == pr:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(ident(role)))
+            dropped_role = True
+    removed = store.remove(pr)
+    return DropResult(pr, database, existing is not None, dropped_role, removed)
+
+
+def list_databases(dsn: Dsn) -> list[PreviewDatabase]:
+    with connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT d.datname, shobj_description(d.oid, 'pg_database'), "
+            "pg_get_userbyid(d.datdba), "
+            "CASE WHEN has_database_privilege(d.oid, 'CONNECT') "
+            "OR pg_has_role('pg_read_all_stats', 'MEMBER') THEN pg_database_size(d.oid) END "
+            "FROM pg_database d WHERE d.datname LIKE 'preview\\_pr\\_%%' "
+            "OR d.datname LIKE 'wildside\\_pool\\_%%' ORDER BY d.datname"
+        ).fetchall()
+    result = []
+    for row in rows:
+        name, comment, owner, size = (None if value is None else str(value) for value in row)
+        text = comment
+        if naming.is_preview(str(name), text):
+            kind, pr = "preview", naming.pr_of_comment(text)
+        elif (text or "").startswith(naming.POOL_MARKER):
+            kind, pr = "pool", None
+        else:
+            continue
+        result.append(
+            PreviewDatabase(str(name), pr, kind, str(owner), None if size is None else int(size))
+        )
+    return result
+
+
+def fill_pool(
+    dsn: Dsn, *, template: str, size: int, strategy: Strategy, progress: Progress = SILENT
+) -> PoolResult:
+    if not 0 <= size <= 100:
+        raise BadInput(f"--size {size} is out of range: give 0 to 100")
+    with connect(dsn) as conn, q.advisory_lock(conn, "pool", template):
+        info = _template(conn, template, progress)
+        marker = naming.pool_comment(template, info.oid)
+        prefix = f"{naming.POOL_MARKER} template={template} "
+        current, stale = [], 0
+        for name, comment in q.databases_like(conn, naming.POOL_PREFIX):
+            if comment == marker:
+                current.append(name)
+            elif (comment or "").startswith(prefix):
+                q.drop_database(conn, name)  # cloned from a template that was refreshed since
+                stale += 1
+        for name in current[size:]:
+            q.drop_database(conn, name)
+        created = 0
+        for _ in range(size - len(current)):
+            name = f"{naming.POOL_PREFIX}{secrets.token_hex(6)}"
+            progress.step(f"pool: cloning {template} into {name}")
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY {}").format(
+                    ident(name), ident(template), sql.SQL(strategy.name)
+                )
+            )
+            q.comment_on_database(conn, name, marker)
+            created += 1
+    return PoolResult(template, size, created, stale)

@@ -1,0 +1,58 @@
+"""Names and markers of the databases and roles wildside owns. A database is
+a preview database only when its name AND its comment say so: drop refuses
+anything else."""
+
+from __future__ import annotations
+
+import re
+
+from wildside.core import names
+
+PREVIEW_PREFIX = "preview_pr_"
+POOL_PREFIX = "wildside_pool_"
+TEMPLATE_OWNER = "wildside_template_owner"  # owns the template's objects; clones reassign them
+PREVIEW_MARKER = "wildside-preview"
+POOL_MARKER = "wildside-pool"
+TEMPLATE_MARKER = "wildside-template"
+DEFAULT_TEMPLATE = names.TEMPLATE_DATABASE
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_PREVIEW_COMMENT = re.compile(rf"{PREVIEW_MARKER} pr=(\d+)(?: .*)?")
+
+
+def database_of(pr: int) -> str:
+    return f"{PREVIEW_PREFIX}{pr}"
+
+
+def role_of(pr: int) -> str:
+    return f"{PREVIEW_PREFIX}{pr}"
+
+
+def preview_comment(pr: int, created_epoch: int) -> str:
+    return f"{PREVIEW_MARKER} pr={pr} created={created_epoch}"
+
+
+def pr_of_comment(comment: str | None) -> int | None:
+    match = _PREVIEW_COMMENT.fullmatch(comment or "")
+    return int(match.group(1)) if match else None
+
+
+def is_preview(database: str, comment: str | None) -> bool:
+    """Both the name and the marker comment must agree on the same PR."""
+    pr = pr_of_comment(comment)
+    return pr is not None and database == database_of(pr)
+
+
+def pool_comment(template: str, version: int) -> str:
+    return f"{POOL_MARKER} template={template} version={version}"
+
+
+def building_name(template: str) -> str:
+    return f"{template}__next"[:63]
+
+
+def retired_name(template: str) -> str:
+    return f"{template}__old"[:63]
+
+
+def is_identifier(value: str) -> bool:
+    return bool(_IDENTIFIER.fullmatch(value))

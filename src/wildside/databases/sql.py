@@ -1,0 +1,98 @@
+"""Small catalogue queries shared by the template, clone and pool code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+Connection = psycopg.Connection[tuple[object, ...]]
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    name: str
+    oid: int
+    is_template: bool
+    allows_connections: bool
+    comment: str | None
+    sessions: int
+
+
+def database(conn: Connection, name: str) -> DatabaseInfo | None:
+    row = conn.execute(
+        "SELECT d.oid::int8, d.datistemplate, d.datallowconn, "
+        "shobj_description(d.oid, 'pg_database'), "
+        "(SELECT count(*) FROM pg_stat_activity a "
+        " WHERE a.datid = d.oid AND a.pid <> pg_backend_pid()) "
+        "FROM pg_database d WHERE d.datname = %s",
+        (name,),
+    ).fetchone()
+    if row is None:
+        return None
+    oid, is_template, allows, comment, sessions = row
+    return DatabaseInfo(name, int(oid), bool(is_template), bool(allows), comment, int(sessions))  # type: ignore[arg-type,call-overload]
+
+
+def databases_like(conn: Connection, prefix: str) -> list[tuple[str, str | None]]:
+    pattern = prefix.replace("_", r"\_") + "%"
+    rows = conn.execute(
+        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+        "WHERE datname LIKE %s ORDER BY datname",
+        (pattern,),
+    ).fetchall()
+    return [(str(name), None if comment is None else str(comment)) for name, comment in rows]
+
+
+def role_exists(conn: Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
+
+
+def role_comment(conn: Connection, name: str) -> str | None:
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = %s", (name,)
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def terminate_sessions(conn: Connection, name: str) -> int:
+    rows = conn.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    ).fetchall()
+    return len(rows)
+
+
+def comment_on_database(conn: Connection, name: str, comment: str) -> None:
+    conn.execute(
+        sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(comment))
+    )
+
+
+def drop_database(conn: Connection, name: str) -> None:
+    """Drop even a template (flag cleared first), terminating its sessions."""
+    conn.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(sql.Identifier(name)))
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def encrypted_password(conn: Connection, role: str, password: str) -> str:
+    """The SCRAM verifier computed client-side by libpq, so the plain password
+    never reaches the server (or its statement log)."""
+    verifier = conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
+    return verifier.decode()
+
+
+@contextmanager
+def advisory_lock(conn: Connection, *key: str) -> Iterator[None]:
+    """A session-level lock (CREATE DATABASE cannot run inside a transaction)."""
+    text = ":".join(("wildside", *key))
+    conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (text,))
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (text,))
