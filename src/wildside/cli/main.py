@@ -11,6 +11,7 @@ from wildside.apps_repo.cli import app as apps_app
 from wildside.core.errors import WildsideError
 from wildside.databases.cli import app as db_app
 from wildside.github.cli import app as github_app
+from wildside.platform.cli import app as platform_app
 from wildside.previews.cli import app as preview_app
 from wildside.vault.cli import app as vault_app
 
@@ -26,6 +27,7 @@ app.add_typer(preview_app, name="preview")
 app.add_typer(db_app, name="db")
 app.add_typer(vault_app, name="vault")
 app.add_typer(github_app, name="github")
+app.add_typer(platform_app, name="platform")
 
 
 def run() -> None:

@@ -19,4 +19,5 @@ ESO_NAMESPACE = "external-secrets"
 ESO_SERVICE_ACCOUNT = "external-secrets"
 WILDCARD_CERTIFICATE_SECRET = "wildcard-preview-tls"  # noqa: S105 - a Secret's name
 CLUSTER_VARS = "cluster-vars"  # ConfigMap in flux-system holding per-cluster substitutions
-REDIS_NAMESPACE = "redis"  # Valkey service: valkey.redis.svc:6379, user `default`
+REDIS_NAMESPACE = "redis"  # shared Valkey cache (user `default`, password from Vault)
+REDIS_SERVICE = "wildside-redis"  # host wildside-redis.redis.svc.cluster.local:6379

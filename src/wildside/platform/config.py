@@ -150,6 +150,7 @@ class ClusterConfig(Strict):
     region: str = "fra1"
     preview_domain: str
     hosts_previews: bool = True
+    flux_source: str = "flux-system"  # the GitRepository `flux bootstrap` created for this repo
     apps: AppsSettings
     dns: DnsSettings | None = None
     vault: VaultSettings | None = None
@@ -162,6 +163,11 @@ class ClusterConfig(Strict):
         if len(value) > 40:
             raise ValueError(f"cluster name {value!r} is longer than 40 characters")
         return value
+
+    @field_validator("flux_source")
+    @classmethod
+    def _flux_source(cls, value: str) -> str:
+        return validation.dns_label(value, option="flux_source")
 
     @field_validator("region")
     @classmethod

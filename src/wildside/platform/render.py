@@ -113,7 +113,7 @@ def _flux_kustomization(
                 "path": f"./{CLUSTERS_DIR}/{cluster.name}/{layer.directory}",
                 "prune": True,
                 "wait": layer is not Layer.APPS,
-                "sourceRef": {"kind": "GitRepository", "name": FLUX_SYSTEM_DIR},
+                "sourceRef": {"kind": "GitRepository", "name": cluster.flux_source},
                 "postBuild": {
                     "substituteFrom": [{"kind": "ConfigMap", "name": names.CLUSTER_VARS}]
                 },

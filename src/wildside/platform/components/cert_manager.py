@@ -49,6 +49,14 @@ class CertManagerSettings(BaseModel):
     acme_email: str
     issuer: Literal["letsencrypt-production", "letsencrypt-staging"] = "letsencrypt-production"
     vault_pki: VaultPki | None = None
+    # The DNS-01 solver's token; default: the same KV entry as dns.token_path / dns.token_key.
+    token_path: str | None = None
+    token_key: str | None = None
+
+    @field_validator("token_path")
+    @classmethod
+    def _token_path(cls, value: str | None) -> str | None:
+        return None if value is None else kv_path(value, field="token_path")
 
     @field_validator("acme_email")
     @classmethod
@@ -87,7 +95,7 @@ def _acme_issuer(name: str, provider: str) -> dict[str, Any]:
 
 def _issuers_unit(provider: str) -> Unit:
     token = external_secret(
-        TOKEN_SECRET, NAMESPACE, {"token": ("${dns_token_path}", "${dns_token_key}")}
+        TOKEN_SECRET, NAMESPACE, {"token": ("${dns01_token_path}", "${dns01_token_key}")}
     )
     return Unit(
         f"issuers-{provider}",
@@ -223,7 +231,13 @@ class CertManager(Component[CertManagerSettings]):
         return units
 
     def variables(self, cluster: ClusterConfig, settings: CertManagerSettings) -> dict[str, str]:
-        values = {"acme_email": str(settings.acme_email), "acme_issuer": settings.issuer}
+        assert cluster.dns is not None
+        values = {
+            "acme_email": settings.acme_email,
+            "acme_issuer": settings.issuer,
+            "dns01_token_path": settings.token_path or cluster.dns.token_path,
+            "dns01_token_key": settings.token_key or cluster.dns.token_key,
+        }
         if settings.vault_pki is not None:
             values["vault_pki_path"] = settings.vault_pki.path
             values["vault_pki_role"] = settings.vault_pki.role

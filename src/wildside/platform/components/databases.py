@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from wildside.core import kube, names
-from wildside.platform.components.base import Component, HelmChart, Patch, Unit
+from wildside.platform.components.base import Component, HelmChart, Patch, Unit, require
 from wildside.platform.config import ClusterConfig, kv_path
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import (
@@ -44,6 +44,8 @@ class Backup(BaseModel):
     destination: str  # s3://bucket/prefix; the cluster and server name are appended
     endpoint_url: str = "https://fra1.digitaloceanspaces.com"
     credentials_path: str  # Vault KV path with ACCESS_KEY_ID and ACCESS_SECRET_KEY
+    access_key_property: str = "ACCESS_KEY_ID"
+    secret_key_property: str = "ACCESS_SECRET_KEY"  # noqa: S105 - the KV property name
     retention: str = "30d"
     schedule: str = "0 0 3 * * *"  # CloudNativePG cron: seconds first
 
@@ -154,8 +156,6 @@ class Databases(Component[DatabasesSettings]):
 
     def check(self, cluster: ClusterConfig, settings: DatabasesSettings) -> None:
         if settings.backup is not None and "vault" not in cluster.components:
-            from wildside.platform.components.base import require
-
             require(cluster, False, self.name, "the vault component for backup credentials")
 
     def charts(self, cluster: ClusterConfig, settings: DatabasesSettings) -> list[HelmChart]:
@@ -201,8 +201,8 @@ class Databases(Component[DatabasesSettings]):
             BACKUP_SECRET,
             names.DATABASES_NAMESPACE,
             {
-                "ACCESS_KEY_ID": (backup.credentials_path, "ACCESS_KEY_ID"),
-                "ACCESS_SECRET_KEY": (backup.credentials_path, "ACCESS_SECRET_KEY"),
+                "ACCESS_KEY_ID": (backup.credentials_path, backup.access_key_property),
+                "ACCESS_SECRET_KEY": (backup.credentials_path, backup.secret_key_property),
             },
         )
         found = [Patch(Layer.CONFIGS, "pg-backup-credentials.yaml", credentials, resource=True)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from wildside.core import names
+from wildside.core import names, validation
 from wildside.platform.components.base import Component, HelmChart, Unit
 from wildside.platform.config import ClusterConfig, kv_path
 from wildside.platform.layers import Layer
@@ -20,7 +20,14 @@ class RedisSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Vault KV path; property `password`
     password_path: str = "wildside/platform/redis"  # noqa: S105 - a path, not a secret
+    password_key: str = "password"  # noqa: S105 - the KV property name
+    name: str = names.REDIS_SERVICE  # the Service (and host) apps connect to
     storage: str = "2Gi"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return validation.dns_label(value, option="redis.name")
 
     @field_validator("password_path")
     @classmethod
@@ -35,6 +42,7 @@ def _values() -> dict[str, object]:
             "usersExistingSecret": USERS_SECRET,
             "aclUsers": {"default": {"permissions": "~* &* +@all", "passwordKey": "default"}},
         },
+        "fullnameOverride": "${redis_name}",
         "dataStorage": {"enabled": True, "requestedSize": "${redis_storage:=2Gi}"},
         "resources": resources("50m", "128Mi", "512Mi"),
         "securityContext": {
@@ -58,7 +66,9 @@ class Redis(Component[RedisSettings]):
 
     def units(self, cluster: ClusterConfig, settings: RedisSettings) -> list[Unit]:
         users = external_secret(
-            USERS_SECRET, names.REDIS_NAMESPACE, {"default": ("${redis_password_path}", "password")}
+            USERS_SECRET,
+            names.REDIS_NAMESPACE,
+            {"default": ("${redis_password_path}", "${redis_password_key}")},
         )
         return [
             Unit(
@@ -75,7 +85,12 @@ class Redis(Component[RedisSettings]):
         ]
 
     def variables(self, cluster: ClusterConfig, settings: RedisSettings) -> dict[str, str]:
-        return {"redis_password_path": settings.password_path, "redis_storage": settings.storage}
+        return {
+            "redis_name": settings.name,
+            "redis_password_key": settings.password_key,
+            "redis_password_path": settings.password_path,
+            "redis_storage": settings.storage,
+        }
 
 
 COMPONENT = Redis()

@@ -4,10 +4,10 @@ DNS record comes from ExternalDNS reading the service's hostname annotation."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from wildside.core import kube, names
-from wildside.platform.components.base import Component, HelmChart, Unit
+from wildside.platform.components.base import Component, HelmChart, Patch, Unit
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import TRAEFIK_API, helm_release, namespace, resources
@@ -17,7 +17,11 @@ CHART = HelmChart("traefik", "https://traefik.github.io/charts", "traefik", "39.
 
 class TraefikSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    replicas: int = 2
+    replicas: int = Field(2, ge=1, le=10)
+    # A load balancer created by OpenTofu that the Service adopts instead of creating one.
+    load_balancer_id: str | None = None
+    load_balancer_name: str | None = None
+    load_balancer_size_unit: int | None = Field(None, ge=1, le=100)
 
 
 def _values() -> dict[str, object]:
@@ -40,7 +44,7 @@ def _values() -> dict[str, object]:
         "service": {
             "type": "LoadBalancer",
             "annotations": {
-                "service.beta.kubernetes.io/do-loadbalancer-name": "${cluster_name}-ingress",
+                "service.beta.kubernetes.io/do-loadbalancer-name": "${traefik_lb_name}",
                 "external-dns.alpha.kubernetes.io/hostname": "*.${preview_domain}",
             },
         },
@@ -82,8 +86,30 @@ class Traefik(Component[TraefikSettings]):
             Unit("tls-store", Layer.CONFIGS, {"tlsstore.yaml": [tls_store]}),
         ]
 
+    def patches(self, cluster: ClusterConfig, settings: TraefikSettings) -> list[Patch]:
+        annotations: dict[str, str] = {}
+        if settings.load_balancer_id:
+            annotations["kubernetes.digitalocean.com/load-balancer-id"] = settings.load_balancer_id
+        if settings.load_balancer_size_unit:
+            annotations["service.beta.kubernetes.io/do-loadbalancer-size-unit"] = str(
+                settings.load_balancer_size_unit
+            )
+        if not annotations:
+            return []
+        patch = {
+            "apiVersion": kube.HELM_API,
+            "kind": "HelmRelease",
+            "metadata": {"name": "traefik", "namespace": names.INGRESS_NAMESPACE},
+            "spec": {"values": {"service": {"annotations": annotations}}},
+        }
+        target = {"kind": "HelmRelease", "name": "traefik"}
+        return [Patch(Layer.CONTROLLERS, "patch-traefik-load-balancer.yaml", patch, target)]
+
     def variables(self, cluster: ClusterConfig, settings: TraefikSettings) -> dict[str, str]:
-        return {"traefik_replicas": str(settings.replicas)}
+        return {
+            "traefik_replicas": str(settings.replicas),
+            "traefik_lb_name": settings.load_balancer_name or f"{cluster.name}-ingress",
+        }
 
 
 COMPONENT = Traefik()

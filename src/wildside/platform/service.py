@@ -1,0 +1,226 @@
+"""The I/O side of `wildside platform render`: read cluster configuration
+files, render every selected cluster (pure), then make a directory or a Git
+working tree hold exactly the result. Nothing is written before every
+cluster rendered without error."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from wildside.core.errors import BadInput, OperationalError, WildsideError
+from wildside.core.output import SILENT, Progress
+from wildside.core.validation import dns_label
+from wildside.core.yaml_io import load_documents
+from wildside.gitops import tree, writer
+from wildside.gitops.location import RepoLocation
+from wildside.platform import modules, render, tofu
+from wildside.platform.config import ClusterConfig
+from wildside.platform.layers import Layer
+
+ENV_VARIABLE = "WILDSIDE_INFRA_REPO"
+DEFAULT_DIR = "infra.git"
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml")
+_UNIT_REF = "../../../" + render.PLATFORM_DIR + "/"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    clusters: list[str]
+    changed: list[str]  # repository paths written or removed
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    try:
+        if path.suffix == ".toml":
+            loaded: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        else:
+            documents = load_documents(path.read_text(encoding="utf-8"), source=str(path))
+            loaded = documents[0] if len(documents) == 1 else None
+    except (WildsideError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise BadInput(f"{path} is not a valid configuration file: {first}") from None
+    if not isinstance(loaded, dict):
+        raise BadInput(f"{path} must hold one mapping (a cluster configuration)")
+    return loaded
+
+
+def config_files(config_dir: Path) -> dict[str, Path]:
+    if not config_dir.is_dir():
+        raise BadInput(
+            f"--config-dir {str(config_dir)!r} is not a directory: give the folder holding "
+            "one <cluster>.yaml (or .toml) per cluster"
+        )
+    found: dict[str, Path] = {}
+    for path in sorted(config_dir.iterdir()):
+        if path.is_file() and path.suffix in CONFIG_SUFFIXES:
+            if path.stem in found:
+                raise BadInput(f"cluster {path.stem!r} is configured twice in {config_dir}")
+            found[path.stem] = path
+    return found
+
+
+def load_cluster(path: Path, outputs: dict[str, Any] | None, source: str | None) -> ClusterConfig:
+    raw = _read_raw(path)
+    raw.setdefault("name", path.stem)
+    if raw["name"] != path.stem:
+        raise BadInput(
+            f"{path}: name {raw['name']!r} differs from the file name: rename the file "
+            f"to {raw['name']}{path.suffix} or fix the name"
+        )
+    if outputs:
+        raw = tofu.apply(raw, outputs, source=source or "tofu outputs")
+    try:
+        return ClusterConfig.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "configuration"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise BadInput(f"{path}: {where}: {message}") from None
+
+
+def load_clusters(
+    config_dir: Path,
+    cluster_names: list[str],
+    *,
+    every: bool,
+    tofu_files: list[Path],
+) -> list[ClusterConfig]:
+    files = config_files(config_dir)
+    if every == bool(cluster_names):
+        raise BadInput("name the clusters to render with --cluster NAME, or give --all")
+    for name in cluster_names:
+        dns_label(name, option="--cluster")
+        if name not in files:
+            raise BadInput(
+                f"--cluster {name!r} has no configuration in {config_dir}: "
+                f"create {name}.yaml there (known: {', '.join(files) or 'none'})"
+            )
+    selected = sorted(files) if every else sorted(set(cluster_names))
+    if not selected:
+        raise BadInput(f"{config_dir} holds no cluster configuration (<cluster>.yaml or .toml)")
+    outputs_by_cluster: dict[str, tuple[dict[str, Any], str]] = {}
+    for path in tofu_files:
+        outputs = tofu.load(path)
+        target = outputs.get("cluster_name")
+        if target is None:
+            if len(selected) != 1:
+                raise BadInput(
+                    f"--tofu-outputs {str(path)!r} names no cluster_name: "
+                    "render one cluster with --cluster NAME"
+                )
+            target = selected[0]
+        if target not in selected:
+            raise BadInput(
+                f"--tofu-outputs {str(path)!r} is for cluster {target!r}, which is not rendered"
+            )
+        if target in outputs_by_cluster:
+            raise BadInput(f"two --tofu-outputs files are for cluster {target!r}")
+        outputs_by_cluster[target] = (outputs, f"--tofu-outputs {path}")
+    clusters = []
+    for name in selected:
+        given = outputs_by_cluster.get(name)
+        clusters.append(
+            load_cluster(files[name], given[0] if given else None, given[1] if given else None)
+        )
+    return clusters
+
+
+def referenced_units(root: Path) -> set[str]:
+    """`<component>/<unit>` folders any cluster in the tree still lists."""
+    found: set[str] = set()
+    clusters = root / render.CLUSTERS_DIR
+    if not clusters.is_dir():
+        return found
+    for layer in Layer:
+        for index in sorted(clusters.glob(f"*/{layer.directory}/kustomization.yaml")):
+            documents = load_documents(index.read_text(encoding="utf-8"), source=str(index))
+            for entry in (documents[0] if documents else {}).get("resources", []) or []:
+                if str(entry).startswith(_UNIT_REF):
+                    found.add(str(entry).removeprefix(_UNIT_REF))
+    return found
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for top in (render.CLUSTERS_DIR, render.PLATFORM_DIR, modules.MODULES_DIR):
+        files.update({f"{top}/{p}": t for p, t in tree.read_tree(root, top).items()})
+    return files
+
+
+def apply(root: Path, rendered: list[render.RenderedCluster]) -> RenderResult:
+    """Make `root` hold the rendered clusters and exactly the platform units
+    that the clusters in it (rendered now or before) reference."""
+    units: dict[str, dict[str, str]] = {}
+    for cluster in rendered:
+        for path, files in cluster.units.items():
+            if units.setdefault(path, files) != files:
+                raise OperationalError(f"platform/{path} renders differently for two clusters")
+    before = _snapshot(root)
+    for cluster in rendered:
+        directory = f"{render.CLUSTERS_DIR}/{cluster.name}"
+        flux_system = tree.read_tree(root, f"{directory}/{render.FLUX_SYSTEM_DIR}")
+        files = dict(cluster.files)
+        files.update({f"{render.FLUX_SYSTEM_DIR}/{p}": t for p, t in flux_system.items()})
+        files["kustomization.yaml"] = render.root_kustomization(
+            cluster, flux_system="kustomization.yaml" in flux_system
+        )
+        tree.sync_directory(root, directory, files)
+    wanted = referenced_units(root)
+    for path, files in sorted(units.items()):
+        tree.sync_directory(root, f"{render.PLATFORM_DIR}/{path}", files)
+    _prune_platform(root, wanted)
+    for relative, text in modules.tree().items():
+        tree.write_file(root, f"{modules.MODULES_DIR}/{relative}", text)
+    after = _snapshot(root)
+    changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+    return RenderResult(clusters=[c.name for c in rendered], changed=changed)
+
+
+def _prune_platform(root: Path, wanted: set[str]) -> None:
+    """Remove unit folders no cluster references, and anything else stray."""
+    platform = root / render.PLATFORM_DIR
+    if not platform.is_dir():
+        return
+    for path in sorted(platform.rglob("*"), reverse=True):
+        relative = PurePosixPath(path.relative_to(platform).as_posix())
+        unit = "/".join(relative.parts[:2])
+        if path.is_file() and (len(relative.parts) < 3 or unit not in wanted):
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def render_all(clusters: list[ClusterConfig]) -> list[render.RenderedCluster]:
+    return [render.render_cluster(cluster) for cluster in clusters]
+
+
+def write_directory(output: Path, rendered: list[render.RenderedCluster]) -> RenderResult:
+    if output.exists() and not output.is_dir():
+        raise BadInput(f"--output {str(output)!r} is a file: give a directory")
+    output.mkdir(parents=True, exist_ok=True)
+    return apply(output, rendered)
+
+
+def commit(
+    location: RepoLocation,
+    rendered: list[render.RenderedCluster],
+    *,
+    progress: Progress = SILENT,
+) -> writer.CommitOutcome[RenderResult]:
+    names_ = ", ".join(c.name for c in rendered)
+    return writer.commit_change(
+        location,
+        lambda worktree: apply(worktree, rendered),
+        lambda result: (
+            f"platform: render {names_} ({len(result.changed)} files)\n\n"
+            "Written by `wildside platform render`; Flux converges each cluster from "
+            "clusters/<cluster>/ through the sources, controllers, configs, apps and "
+            "previews layers."
+        ),
+        progress=progress,
+    )
