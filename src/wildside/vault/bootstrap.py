@@ -325,7 +325,10 @@ class _Run:
         if not host:
             self.record(name, SKIPPED, "pass --kubernetes-host once the cluster exists")
             return
-        wanted: dict[str, Any] = {"kubernetes_host": host}
+        # The appliance runs outside the cluster: no local service-account
+        # files; each login's own JWT reviews itself (the External Secrets
+        # service account needs system:auth-delegator).
+        wanted: dict[str, Any] = {"kubernetes_host": host, "disable_local_ca_jwt": True}
         if self.options.kubernetes_ca_pem:
             wanted["kubernetes_ca_cert"] = self.options.kubernetes_ca_pem
         path = f"auth/{policies.KUBERNETES_MOUNT}/config"

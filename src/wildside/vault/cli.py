@@ -127,6 +127,11 @@ def bootstrap(
     for option, path in (("--ca-file", ca_file), ("--kubernetes-ca-file", kubernetes_ca_file)):
         if path is not None and not path.is_file():
             raise BadInput(f"{option} {path}: no such file")
+    if bool(kubernetes_host) != bool(kubernetes_ca_file):
+        raise BadInput(
+            "--kubernetes-host and --kubernetes-ca-file go together: Vault runs outside the "
+            "cluster and must pin the cluster API's CA"
+        )
     ca = str(ca_file) if ca_file else os.environ.get(CA_ENV) or None
     progress = Progress(quiet=quiet)
     configured = os.environ.get(ADDRESS_ENV)

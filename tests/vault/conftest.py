@@ -1,0 +1,26 @@
+"""Fixtures of the Vault tests: fresh OpenBao servers on free loopback ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.openbao import Bao
+
+
+@pytest.fixture
+def make_bao(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    servers: list[Bao] = []
+
+    def make(storage: str = "inmem", tls: tuple[Path, Path] | None = None) -> Bao:
+        server = Bao(tmp_path_factory.mktemp("bao"), storage=storage, tls=tls)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
