@@ -1,0 +1,20 @@
+# The dev cluster: cheapest shape that still exercises every component.
+# Secrets (dns_api_token) and the Vault CA come from TF_VAR_* environment variables.
+cluster_name     = "dev"
+region           = "fra1"
+ha_control_plane = false
+vpc_ip_range     = "10.110.0.0/20"
+
+node_pools = {
+  core     = { size = "s-2vcpu-4gb", node_count = 2 }
+  apps     = { size = "s-2vcpu-4gb", min_nodes = 1, max_nodes = 2 }
+  previews = { size = "s-2vcpu-4gb", min_nodes = 0, max_nodes = 5 }
+}
+
+base_domain                = "example.com"
+preview_domain             = "dev.preview.example.com"
+acme_email                 = "platform@example.com"
+acme_environment           = "staging"
+platform_repository_url    = "ssh://git@github.com/example/wildside-infra.git"
+platform_repository_branch = "main"
+vault_address              = "https://vault.example.com"

@@ -1,0 +1,19 @@
+# The production cluster: HA control plane, no preview capacity (previews run on staging).
+cluster_name     = "production"
+region           = "fra1"
+ha_control_plane = true
+vpc_ip_range     = "10.112.0.0/20"
+
+node_pools = {
+  core     = { size = "s-4vcpu-8gb", node_count = 3 }
+  apps     = { size = "s-4vcpu-8gb", min_nodes = 2, max_nodes = 6 }
+  previews = { size = "s-2vcpu-4gb", min_nodes = 0, max_nodes = 1 }
+}
+
+base_domain                = "example.com"
+preview_domain             = "prod.preview.example.com"
+acme_email                 = "platform@example.com"
+acme_environment           = "production"
+platform_repository_url    = "ssh://git@github.com/example/wildside-infra.git"
+platform_repository_branch = "main"
+vault_address              = "https://vault.example.com"

@@ -1,0 +1,21 @@
+# A small cluster with the default pools: 2 core nodes, 1-3 app nodes, 0-5 preview nodes.
+# Credentials: export DIGITALOCEAN_TOKEN.
+
+provider "digitalocean" {}
+
+module "doks" {
+  source = "../.."
+
+  cluster_name     = "example"
+  region           = "fra1"
+  ha_control_plane = false
+
+  node_pools = {
+    previews = { max_nodes = 3 }
+  }
+}
+
+output "cluster_id" {
+  description = "ID of the example cluster."
+  value       = module.doks.cluster_id
+}

@@ -1,0 +1,221 @@
+# A self-hosted OpenBao (Vault-compatible) appliance:
+#   - 1, 3 or 5 droplets, each with a reserved IP and a block storage volume for Raft data
+#   - TLS from a private CA generated here (the CA certificate is an output; clients pin it).
+#     Each node creates its own server key at first boot and signs a certificate for every
+#     address it answers on (hostname, load balancer, reserved, public and VPC IPs), so no
+#     server key is in state and `wildside vault bootstrap` can verify each node directly.
+#   - a cloud firewall allowing only the load balancer, the other nodes and admin_cidrs
+#   - a load balancer passing TLS through to port 8200, health-checked with flags that keep a
+#     sealed or uninitialised node in rotation, so `wildside vault bootstrap` can reach it.
+#
+# Unseal keys and the root token never pass through OpenTofu: OpenBao is initialised by
+# `wildside vault bootstrap`, which keeps the shares in its protected store.
+
+locals {
+  tag         = "${var.name}-vault"
+  node_names  = [for i in range(var.node_count) : "${var.name}-${i}"]
+  health_path = "/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200"
+  data_dir    = "/opt/openbao/data"
+  fqdn        = var.hostname == null ? null : trimsuffix(var.hostname, ".")
+  address     = "https://${coalesce(local.fqdn, digitalocean_loadbalancer.this.ip)}"
+}
+
+resource "digitalocean_tag" "this" {
+  name = local.tag
+}
+
+# Reserved IPs exist before the droplets, so every node's certificate and Raft
+# retry_join list can name its peers without a dependency cycle.
+resource "digitalocean_reserved_ip" "node" {
+  count  = var.node_count
+  region = var.region
+}
+
+resource "digitalocean_loadbalancer" "this" {
+  name        = "${var.name}-vault"
+  region      = var.region
+  vpc_uuid    = var.vpc_id
+  size_unit   = var.lb_size_unit
+  droplet_tag = digitalocean_tag.this.name
+
+  forwarding_rule {
+    entry_port      = 443
+    entry_protocol  = "https"
+    target_port     = 8200
+    target_protocol = "https"
+    tls_passthrough = true
+  }
+
+  healthcheck {
+    protocol                 = "https"
+    port                     = 8200
+    path                     = local.health_path
+    check_interval_seconds   = 10
+    response_timeout_seconds = 5
+    healthy_threshold        = 2
+    unhealthy_threshold      = 3
+  }
+
+  dynamic "firewall" {
+    for_each = contains(var.lb_allowed_cidrs, "0.0.0.0/0") ? [] : [1]
+    content {
+      allow = [for c in var.lb_allowed_cidrs : "cidr:${c}"]
+    }
+  }
+}
+
+resource "tls_private_key" "ca" {
+  algorithm   = "ECDSA"
+  ecdsa_curve = "P384"
+}
+
+resource "tls_self_signed_cert" "ca" {
+  private_key_pem       = tls_private_key.ca.private_key_pem
+  is_ca_certificate     = true
+  validity_period_hours = 87600
+  allowed_uses          = ["cert_signing", "crl_signing"]
+
+  subject {
+    common_name  = "${var.name} OpenBao CA"
+    organization = "Wildside Previews"
+  }
+}
+
+resource "digitalocean_volume" "data" {
+  count                   = var.node_count
+  name                    = "${local.node_names[count.index]}-data"
+  region                  = var.region
+  size                    = var.volume_size_gib
+  initial_filesystem_type = "ext4"
+  description             = "OpenBao Raft data of ${local.node_names[count.index]}"
+  tags                    = concat([local.tag], var.tags)
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "digitalocean_droplet" "node" {
+  #checkov:skip=CKV_DIO_2:ssh_keys is always set from var.ssh_key_fingerprints (validated non-empty); checkov cannot resolve the variable through the module call. See infra/checkov-accepted.md.
+  count             = var.node_count
+  name              = local.node_names[count.index]
+  region            = var.region
+  size              = var.droplet_size
+  image             = var.droplet_image
+  vpc_uuid          = var.vpc_id
+  ssh_keys          = var.ssh_key_fingerprints
+  volume_ids        = [digitalocean_volume.data[count.index].id]
+  monitoring        = true
+  ipv6              = false
+  graceful_shutdown = true
+  tags              = concat([digitalocean_tag.this.name], var.tags)
+
+  user_data = templatefile("${path.module}/templates/cloud-init.yaml.tftpl", {
+    install_script = base64encode(templatefile("${path.module}/templates/install-openbao.sh.tftpl", {
+      openbao_version = var.openbao_version
+      package_sha256  = var.openbao_package_sha256
+      volume_name     = digitalocean_volume.data[count.index].name
+      data_dir        = local.data_dir
+      common_name     = coalesce(local.fqdn, "${var.name}-vault")
+      san_static      = join(",", compact(["DNS:localhost", local.fqdn == null ? "" : "DNS:${local.fqdn}", "IP:127.0.0.1", "IP:${digitalocean_loadbalancer.this.ip}", "IP:${digitalocean_reserved_ip.node[count.index].ip_address}"]))
+    }))
+    openbao_config = base64encode(templatefile("${path.module}/templates/openbao.hcl.tftpl", {
+      cluster_name = var.name
+      node_id      = local.node_names[count.index]
+      node_ip      = digitalocean_reserved_ip.node[count.index].ip_address
+      peers        = [for i, ip in digitalocean_reserved_ip.node[*].ip_address : ip if i != count.index]
+      data_dir     = local.data_dir
+    }))
+    ca_pem     = base64encode(tls_self_signed_cert.ca.cert_pem)
+    ca_key_pem = base64encode(tls_private_key.ca.private_key_pem)
+  })
+
+  lifecycle {
+    # A changed certificate or install script must not replace every node at once (that
+    # would seal the whole cluster). Roll nodes one by one with `tofu apply -replace=...`;
+    # the Raft data lives on the volume and survives the replacement.
+    ignore_changes = [user_data, image]
+  }
+}
+
+resource "digitalocean_reserved_ip_assignment" "node" {
+  count      = var.node_count
+  ip_address = digitalocean_reserved_ip.node[count.index].ip_address
+  droplet_id = digitalocean_droplet.node[count.index].id
+}
+
+resource "digitalocean_firewall" "this" {
+  name = "${var.name}-vault"
+  tags = [digitalocean_tag.this.name]
+
+  # OpenBao API from the load balancer (traffic and health checks).
+  inbound_rule {
+    protocol                  = "tcp"
+    port_range                = "8200"
+    source_load_balancer_uids = [digitalocean_loadbalancer.this.id]
+  }
+
+  # API and Raft cluster traffic between the nodes.
+  inbound_rule {
+    protocol    = "tcp"
+    port_range  = "8200-8201"
+    source_tags = [digitalocean_tag.this.name]
+  }
+
+  dynamic "inbound_rule" {
+    for_each = length(var.admin_cidrs) > 0 ? toset(["22", "8200"]) : toset([])
+    content {
+      protocol         = "tcp"
+      port_range       = inbound_rule.value
+      source_addresses = var.admin_cidrs
+    }
+  }
+
+  # Package downloads (apt mirrors, the OpenBao release on GitHub).
+  dynamic "outbound_rule" {
+    for_each = toset(["80", "443"])
+    content {
+      protocol              = "tcp"
+      port_range            = outbound_rule.value
+      destination_addresses = ["0.0.0.0/0", "::/0"]
+    }
+  }
+
+  dynamic "outbound_rule" {
+    for_each = toset(["tcp", "udp"])
+    content {
+      protocol              = outbound_rule.value
+      port_range            = "53"
+      destination_addresses = ["0.0.0.0/0", "::/0"]
+    }
+  }
+
+  outbound_rule {
+    protocol              = "udp"
+    port_range            = "123"
+    destination_addresses = ["0.0.0.0/0", "::/0"]
+  }
+
+  # Raft retry_join and cluster traffic to the peers' reserved IPs.
+  outbound_rule {
+    protocol              = "tcp"
+    port_range            = "8200-8201"
+    destination_addresses = digitalocean_reserved_ip.node[*].ip_address
+  }
+}
+
+resource "digitalocean_record" "vault" {
+  count  = var.dns_zone != null && var.hostname != null ? 1 : 0
+  domain = var.dns_zone
+  type   = "A"
+  name   = trimsuffix(trimsuffix(local.fqdn, var.dns_zone), ".")
+  value  = digitalocean_loadbalancer.this.ip
+  ttl    = 300
+
+  lifecycle {
+    precondition {
+      condition     = endswith(local.fqdn, ".${trimsuffix(var.dns_zone, ".")}")
+      error_message = "hostname must be a name inside dns_zone."
+    }
+  }
+}

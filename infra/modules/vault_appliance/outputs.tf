@@ -1,0 +1,58 @@
+output "vault_address" {
+  description = "HTTPS address clients use (hostname if set, otherwise the load balancer IP); port 443 on the load balancer."
+  value       = local.address
+}
+
+output "ca_cert_pem" {
+  description = "PEM certificate of the private CA that signed the OpenBao server certificate (public; clients pin it)."
+  value       = tls_self_signed_cert.ca.cert_pem
+}
+
+output "load_balancer_id" {
+  description = "ID of the load balancer in front of the nodes."
+  value       = digitalocean_loadbalancer.this.id
+}
+
+output "load_balancer_ip" {
+  description = "Public IPv4 address of the load balancer."
+  value       = digitalocean_loadbalancer.this.ip
+}
+
+output "health_check_path" {
+  description = "Health check path of the load balancer; sealed and uninitialised nodes answer 200 so the bootstrap can reach them."
+  value       = local.health_path
+}
+
+output "node_names" {
+  description = "Droplet names, which are also the Raft node IDs."
+  value       = local.node_names
+}
+
+output "node_public_ips" {
+  description = "Reserved IPv4 addresses of the nodes (SSH from admin_cidrs; also the Raft addresses)."
+  value       = digitalocean_reserved_ip.node[*].ip_address
+}
+
+output "node_private_ips" {
+  description = "VPC addresses of the nodes."
+  value       = digitalocean_droplet.node[*].ipv4_address_private
+}
+
+output "droplet_tag" {
+  description = "Tag carried by every node (`wildside vault bootstrap --droplet-tag` discovers the nodes by it)."
+  value       = digitalocean_tag.this.name
+}
+
+output "droplet_ids" {
+  description = "IDs of the node droplets."
+  value       = digitalocean_droplet.node[*].id
+}
+
+output "recovery_policy" {
+  description = "How recovery material is handled: the Shamir share count and threshold the bootstrap uses, and who holds the shares. No unseal key or root token is ever in OpenTofu state."
+  value = {
+    key_shares    = var.recovery_shares
+    key_threshold = var.recovery_threshold
+    custodian     = "wildside vault bootstrap (its protected state store), never OpenTofu"
+  }
+}

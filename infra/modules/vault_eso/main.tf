@@ -1,0 +1,55 @@
+# What External Secrets Operator of one cluster needs inside OpenBao: a Kubernetes auth
+# mount of its own (one appliance serves several clusters, and a mount can verify tokens
+# of one cluster only), a read-only policy on the cluster's platform prefix plus the app
+# and preview prefixes, and a role binding both to the ESO service account. The
+# ClusterSecretStore is rendered by `wildside platform render` from this module's outputs.
+#
+# `wildside vault bootstrap` manages the single-cluster `kubernetes` mount; this module
+# never touches it, so the two cannot fight over the same objects.
+
+locals {
+  auth_path     = coalesce(var.auth_mount_path, "kubernetes-${var.cluster_name}")
+  policy_name   = "wildside-external-secrets-${var.cluster_name}"
+  read_prefixes = concat([var.vault_kv_prefix], var.extra_read_prefixes)
+}
+
+resource "vault_auth_backend" "kubernetes" {
+  type        = "kubernetes"
+  path        = local.auth_path
+  description = "Service accounts of the ${var.cluster_name} cluster (managed by OpenTofu)."
+}
+
+resource "vault_kubernetes_auth_backend_config" "this" {
+  backend            = vault_auth_backend.kubernetes.path
+  kubernetes_host    = var.kubernetes_host
+  kubernetes_ca_cert = var.kubernetes_ca_cert
+  # OpenBao runs outside the cluster: no local service account token to fall back on, so
+  # the caller's own JWT is used for the TokenReview (no long-lived reviewer token in state).
+  disable_local_ca_jwt = true
+}
+
+resource "vault_policy" "read" {
+  name = local.policy_name
+  policy = join("\n", [
+    for prefix in local.read_prefixes : <<-EOT
+      path "${var.vault_kv_mount}/data/${prefix}/*" {
+        capabilities = ["read"]
+      }
+      path "${var.vault_kv_mount}/metadata/${prefix}/*" {
+        capabilities = ["read", "list"]
+      }
+    EOT
+  ])
+}
+
+resource "vault_kubernetes_auth_backend_role" "eso" {
+  backend                          = vault_auth_backend.kubernetes.path
+  role_name                        = var.role_name
+  bound_service_account_names      = [var.service_account]
+  bound_service_account_namespaces = [var.namespace]
+  token_policies                   = [vault_policy.read.name]
+  token_ttl                        = var.token_ttl_seconds
+  token_max_ttl                    = var.token_ttl_seconds * 4
+
+  depends_on = [vault_kubernetes_auth_backend_config.this]
+}
