@@ -11,3 +11,9 @@ EXPIRES_AT = f"{PREFIX}/expires-at"
 PINNED = f"{PREFIX}/pinned"
 URL = f"{PREFIX}/url"
 TTL = f"{PREFIX}/ttl"
+# Unix-seconds copies of the timestamps, as annotations on the preview's Flux
+# Kustomization only: kube-state-metrics turns them into gauges
+# (docs/monitoring.md), and it cannot parse the label format above.
+CREATED_AT_EPOCH = f"{PREFIX}/created-at-epoch"
+UPDATED_AT_EPOCH = f"{PREFIX}/updated-at-epoch"
+EXPIRES_AT_EPOCH = f"{PREFIX}/expires-at-epoch"

@@ -156,6 +156,14 @@ def _lifecycle(record: PreviewRecord, ttl: timedelta) -> tuple[dict[str, str], d
     return label_set, annotation_set
 
 
+def _epoch_annotations(record: PreviewRecord) -> dict[str, str]:
+    return {
+        labels.CREATED_AT_EPOCH: str(int(record.created_at.timestamp())),
+        labels.UPDATED_AT_EPOCH: str(int(record.updated_at.timestamp())),
+        labels.EXPIRES_AT_EPOCH: str(int(record.expires_at.timestamp())),
+    }
+
+
 def _files(
     config: AppsConfig,
     record: PreviewRecord,
@@ -216,7 +224,10 @@ def _files(
         "apiVersion": kube.FLUX_KUSTOMIZE_API,
         "kind": "Kustomization",
         "metadata": kube.metadata(
-            namespace, config.flux_namespace, labels=label_set, annotations=annotation_set
+            namespace,
+            config.flux_namespace,
+            labels=label_set,
+            annotations={**annotation_set, **_epoch_annotations(record)},
         ),
         "spec": flux_spec,
     }

@@ -1,0 +1,1 @@
+"""Observability: kube-prometheus-stack, dashboards, alerts and preview metrics."""

@@ -1,0 +1,221 @@
+"""kube-prometheus-stack as a Flux HelmRelease, and the ExternalSecrets that
+bring its credentials from Vault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wildside.core import kube, names
+from wildside.platform.monitoring import alertmanager, scrape, state_metrics
+from wildside.platform.monitoring.dashboards import FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_VALUE
+from wildside.platform.monitoring.settings import MonitoringSettings
+
+CHART = "kube-prometheus-stack"
+CHART_VERSION = "79.7.1"  # pinned: upgrades are reviewed changes, never drift
+REPOSITORY = "prometheus-community"
+REPOSITORY_URL = "https://prometheus-community.github.io/helm-charts"
+RELEASE = "kube-prometheus-stack"
+GRAFANA_ADMIN_SECRET = "grafana-admin"  # noqa: S105 - a Secret's name
+GRAFANA_TLS_SECRET = "grafana-tls"  # noqa: S105 - a Secret's name
+EXTERNAL_SECRETS_API = "external-secrets.io/v1"
+
+
+def helm_repository(settings: MonitoringSettings) -> dict[str, Any]:
+    return {
+        "apiVersion": kube.SOURCE_API,
+        "kind": "HelmRepository",
+        "metadata": kube.metadata(REPOSITORY, names.FLUX_NAMESPACE),
+        "spec": {"interval": "12h", "url": REPOSITORY_URL},
+    }
+
+
+def namespace(settings: MonitoringSettings) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": kube.metadata(
+            settings.namespace, labels={"app.kubernetes.io/part-of": "wildside-monitoring"}
+        ),
+    }
+
+
+def _grafana_values(settings: MonitoringSettings) -> dict[str, Any]:
+    ingress: dict[str, Any] = {
+        "enabled": True,
+        "ingressClassName": "traefik",
+        "hosts": [settings.grafana_host],
+        "path": "/",
+        "tls": [{"hosts": [settings.grafana_host], "secretName": GRAFANA_TLS_SECRET}],
+    }
+    if settings.grafana_tls_issuer:
+        ingress["annotations"] = {"cert-manager.io/cluster-issuer": settings.grafana_tls_issuer}
+    return {
+        "admin": {
+            "existingSecret": GRAFANA_ADMIN_SECRET,
+            "userKey": "admin-user",
+            "passwordKey": "admin-password",
+        },
+        "defaultDashboardsTimezone": "utc",
+        "ingress": ingress,
+        "grafana.ini": {
+            "server": {"root_url": f"https://{settings.grafana_host}"},
+            "auth.anonymous": {"enabled": False},
+            "users": {"allow_sign_up": False},
+        },
+        "persistence": {"enabled": False},  # dashboards and datasources are code
+        "resources": settings.resolved_sizing.grafana.as_kubernetes(),
+        "sidecar": {
+            "dashboards": {
+                "enabled": True,
+                "label": SIDECAR_LABEL,
+                "labelValue": SIDECAR_VALUE,
+                "folderAnnotation": FOLDER_ANNOTATION,
+                "provider": {"foldersFromFilesStructure": True},
+            }
+        },
+    }
+
+
+def values(settings: MonitoringSettings) -> dict[str, Any]:
+    sizing = settings.resolved_sizing
+    prometheus_spec: dict[str, Any] = {
+        "retention": sizing.retention,
+        "retentionSize": sizing.retention_size,
+        "resources": sizing.prometheus.as_kubernetes(),
+        "externalLabels": {"cluster": settings.cluster},
+        # Select every PodMonitor/ServiceMonitor/PrometheusRule, not only the chart's own.
+        "podMonitorSelectorNilUsesHelmValues": False,
+        "serviceMonitorSelectorNilUsesHelmValues": False,
+        "ruleSelectorNilUsesHelmValues": False,
+        "probeSelectorNilUsesHelmValues": False,
+        "storageSpec": {
+            "volumeClaimTemplate": {
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": sizing.storage}},
+                }
+            }
+        },
+        "additionalScrapeConfigs": scrape.vault_scrape_configs(settings),
+    }
+    if scrape.vault_ca_configmap(settings) is not None:
+        prometheus_spec["configMaps"] = [scrape.VAULT_CA_CONFIGMAP]
+    return {
+        "crds": {"enabled": True},
+        "defaultRules": {"create": True},
+        "prometheus": {"prometheusSpec": prometheus_spec},
+        "alertmanager": {
+            "config": alertmanager.config(settings),
+            "alertmanagerSpec": {
+                "resources": sizing.alertmanager.as_kubernetes(),
+                "secrets": [alertmanager.RECEIVER_SECRET],
+                "retention": "120h",
+            },
+        },
+        "grafana": _grafana_values(settings),
+        "kube-state-metrics": {
+            "metricLabelsAllowlist": [f"nodes=[{settings.node_pool_label}]"],
+            "rbac": {"extraRules": state_metrics.rbac_rules()},
+            "customResourceState": {
+                "enabled": True,
+                "config": state_metrics.custom_resource_state(),
+            },
+        },
+    }
+
+
+def helm_release(settings: MonitoringSettings) -> dict[str, Any]:
+    return {
+        "apiVersion": kube.HELM_API,
+        "kind": "HelmRelease",
+        "metadata": kube.metadata(RELEASE, settings.namespace),
+        "spec": {
+            "interval": "30m",
+            "timeout": "15m",
+            "chart": {
+                "spec": {
+                    "chart": CHART,
+                    "version": CHART_VERSION,
+                    "sourceRef": {
+                        "kind": "HelmRepository",
+                        "name": REPOSITORY,
+                        "namespace": names.FLUX_NAMESPACE,
+                    },
+                    "interval": "12h",
+                }
+            },
+            # Grafana and Alertmanager mount Secrets that the configs layer's
+            # ExternalSecrets create, and the configs layer waits for this one:
+            # the first install must not wait for those pods. Upgrades do wait.
+            "install": {
+                "crds": "CreateReplace",
+                "disableWait": True,
+                "remediation": {"retries": 3},
+            },
+            "upgrade": {"crds": "CreateReplace", "remediation": {"retries": 3}},
+            "driftDetection": {
+                "mode": "enabled",
+                "ignore": [
+                    {
+                        "paths": ["/metadata/annotations/prometheus-operator-validated"],
+                        "target": {"kind": "PrometheusRule"},
+                    }
+                ],
+            },
+            "values": values(settings),
+        },
+    }
+
+
+def _external_secret(
+    settings: MonitoringSettings, name: str, vault_path: str, keys: list[str]
+) -> dict[str, Any]:
+    return {
+        "apiVersion": EXTERNAL_SECRETS_API,
+        "kind": "ExternalSecret",
+        "metadata": kube.metadata(name, settings.namespace),
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
+            "target": {"name": name, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
+            "data": [
+                {"secretKey": key, "remoteRef": {"key": vault_path, "property": key}}
+                for key in keys
+            ],
+        },
+    }
+
+
+def external_secrets(settings: MonitoringSettings) -> list[dict[str, Any]]:
+    receiver = settings.receiver
+    receiver_keys = [] if receiver.kind == "none" else [alertmanager.SECRET_KEYS[receiver.kind]]
+    if receiver.kind == "email" and not receiver.email_username:
+        receiver_keys = []
+    secrets = [
+        _external_secret(
+            settings,
+            GRAFANA_ADMIN_SECRET,
+            settings.grafana_admin_path,
+            ["admin-user", "admin-password"],
+        )
+    ]
+    if receiver_keys:
+        secrets.append(
+            _external_secret(
+                settings, alertmanager.RECEIVER_SECRET, receiver.vault_path, receiver_keys
+            )
+        )
+    return secrets
+
+
+def empty_receiver_secret(settings: MonitoringSettings) -> dict[str, Any] | None:
+    """Alertmanager always mounts the receivers Secret; without credentials to
+    fetch it is an empty Secret rendered here (nothing secret in it)."""
+    if external_secrets(settings)[1:]:
+        return None
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": kube.metadata(alertmanager.RECEIVER_SECRET, settings.namespace),
+        "type": "Opaque",
+    }
