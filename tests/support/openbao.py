@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import socket
+import ssl
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -79,7 +80,9 @@ class Bao:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        verify: bool | str = str(self.tls[0]) if self.tls else False
+        verify: bool | ssl.SSLContext = (
+            ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else False
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -104,7 +107,9 @@ class Bao:
         self.start()
 
     def health(self) -> dict[str, Any]:
-        verify: bool | str = str(self.tls[0]) if self.tls else False
+        verify: bool | ssl.SSLContext = (
+            ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else False
+        )
         response = httpx.get(f"{self.address}/v1/sys/health", verify=verify, timeout=5)
         body: dict[str, Any] = response.json()
         body["status_code"] = response.status_code
