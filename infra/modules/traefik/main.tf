@@ -47,6 +47,7 @@ resource "digitalocean_loadbalancer" "traefik" {
 }
 
 resource "digitalocean_record" "wildcard" {
+  count  = var.manage_wildcard_record ? 1 : 0
   domain = var.dns_zone
   type   = "A"
   name   = local.wildcard_record

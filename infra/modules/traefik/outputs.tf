@@ -29,8 +29,8 @@ output "preview_wildcard_hostname" {
 }
 
 output "wildcard_record_fqdn" {
-  description = "Fully qualified name of the wildcard DNS record."
-  value       = digitalocean_record.wildcard.fqdn
+  description = "Fully qualified name of the wildcard DNS record, or null when manage_wildcard_record is false."
+  value       = one(digitalocean_record.wildcard[*].fqdn)
 }
 
 output "namespace" {

@@ -61,6 +61,12 @@ variable "ingress_class_name" {
   default     = "traefik"
 }
 
+variable "manage_wildcard_record" {
+  description = "Create the wildcard record *.<preview_domain> here. Set false if ExternalDNS should own it (from the Traefik Service's external-dns hostname annotation) instead; never let both own it."
+  type        = bool
+  default     = true
+}
+
 variable "record_ttl" {
   description = "TTL in seconds of the wildcard DNS record."
   type        = number
