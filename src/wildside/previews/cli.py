@@ -12,6 +12,8 @@ from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOptio
 from wildside.core import clock, validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
+from wildside.databases import preview_cli as preview_database
+from wildside.databases.declarative import combine
 from wildside.github.gc_cli import gc_command
 from wildside.gitops import location as locations
 from wildside.previews import service
@@ -91,6 +93,7 @@ def up(
     secrets: vault_secrets.SecretsOption = False,
     seed_secrets_from: vault_secrets.SeedFromOption = None,
     generate_secret: vault_secrets.GenerateOption = None,
+    database: preview_database.DatabaseOption = False,
     repo: RepoOption = None,
     branch: BranchOption = None,
     as_json: JsonOption = False,
@@ -108,6 +111,7 @@ def up(
     if max_previews is not None and max_previews < 1:
         raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
     preview_secrets = vault_secrets.PreviewSecrets(secrets, seed_secrets_from, generate_secret)
+    preview_db = preview_database.PreviewDatabase(database)
     location = _location(repo, branch)
     now = clock.utc_now()
     progress = Progress(quiet=quiet)
@@ -117,7 +121,7 @@ def up(
         now,
         progress=progress,
         max_previews=max_previews,
-        extras=preview_secrets.extras(),
+        extras=combine(preview_secrets.extras(), preview_db.extras(progress)),
     )
     progress.done()
     result = record_json(outcome.value.record, now) | {
@@ -127,6 +131,7 @@ def up(
         "branch": outcome.branch,
         "repo": location.display,
         "secrets": preview_secrets.summary(),
+        "database": preview_db.summary(),
     }
     emit(result, as_json=as_json, human=_human_up)
 

@@ -1,0 +1,253 @@
+"""The declarative path: what `wildside preview up --database` adds to a
+preview overlay, as pure data.
+
+CloudNativePG (1.25 and later) manages a database through a `Database`
+resource but declares roles only inside the shared Cluster's spec
+(`spec.managed.roles`), which lives in the platform tree: the apps tree
+cannot add a role per preview there. So the overlay carries, in the
+`databases` namespace (CloudNativePG requires the cluster's namespace):
+
+- an ExternalSecret bringing the preview role's password from Vault;
+- a Job that creates (or re-passwords) the role `preview_pr_<N>` with the
+  cluster's superuser, waits for the database, hands the template's objects
+  to the role and closes the database to other roles; it also sweeps roles of
+  previews removed since (marker comment, older than an hour, no database);
+- the `Database` (`template`, `databaseReclaimPolicy: delete`, owner role):
+  removing the overlay prunes it, which drops the database.
+
+and, in the preview namespace, an ExternalSecret with DATABASE_URL and the
+PG* variables for the chart (`database.existingSecret`). The password is
+generated once and kept in Vault only; Git holds references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wildside.apps_repo.config import AppsConfig
+from wildside.core import kube, names
+from wildside.core.yaml_io import dump_documents
+from wildside.databases import naming
+from wildside.databases.credentials import Credentials, VaultStore, generate_password, vault_path
+from wildside.previews.model import PreviewRequest
+from wildside.previews.render import OverlayExtras
+
+CNPG_API = "postgresql.cnpg.io/v1"
+EXTERNAL_SECRETS_API = "external-secrets.io/v1"
+FILE_NAME = "database.yaml"
+CLUSTER_HOST = f"{names.PREVIEW_DB_CLUSTER}-rw.{names.DATABASES_NAMESPACE}.svc.cluster.local"
+CLUSTER_PORT = "5432"
+# CloudNativePG writes this Secret when the cluster sets enableSuperuserAccess: true.
+SUPERUSER_SECRET = f"{names.PREVIEW_DB_CLUSTER}-superuser"
+PSQL_IMAGE = "ghcr.io/cloudnative-pg/postgresql:15"
+ORPHAN_ROLE_AGE_SECONDS = 3600
+HEALTH_CHECKS = [
+    {
+        "apiVersion": CNPG_API,
+        "kind": "Database",
+        "current": "status.applied == true",
+        "failed": "status.applied == false",
+    }
+]
+
+_ROLE_SQL = r"""\getenv pw PREVIEW_PASSWORD
+SELECT format('CREATE ROLE %I LOGIN', :'role')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', :'role', :'pw') \gexec
+SELECT format('COMMENT ON ROLE %I IS %L', :'role', :'marker')
+ WHERE shobj_description((SELECT oid FROM pg_roles WHERE rolname = :'role'), 'pg_authid') IS NULL
+\gexec
+"""
+_OWNERSHIP_SQL = r"""SELECT format('REASSIGN OWNED BY %I TO %I', :'owner', :'role')
+ WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()) \gexec
+SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), :'role')
+\gexec
+"""
+_SWEEP_SQL = r"""SELECT format('DROP ROLE IF EXISTS %I', r.rolname) FROM pg_roles r
+ WHERE r.rolname LIKE 'preview\_pr\_%' AND r.rolname <> :'role'
+   AND shobj_description(r.oid, 'pg_authid') ~ '^wildside-preview pr=[0-9]+ created=[0-9]+$'
+   AND split_part(shobj_description(r.oid, 'pg_authid'), 'created=', 2)::bigint
+       < extract(epoch FROM now()) - :max_age
+   AND NOT EXISTS (SELECT FROM pg_database d WHERE d.datdba = r.oid) \gexec
+"""
+# Connection settings and the password come from the environment, never argv.
+_SCRIPT = f"""set -eu
+marker="wildside-preview pr=$PREVIEW_PR created=$(date +%s)"
+psql -X -v ON_ERROR_STOP=1 -v role="$PREVIEW_ROLE" -v marker="$marker" <<'SQL'
+{_ROLE_SQL}SQL
+until psql -X -d "$PREVIEW_DATABASE" -c 'SELECT 1' >/dev/null 2>&1; do sleep 5; done
+psql -X -d "$PREVIEW_DATABASE" -v ON_ERROR_STOP=1 -v role="$PREVIEW_ROLE" \\
+  -v owner="{naming.TEMPLATE_OWNER}" <<'SQL'
+{_OWNERSHIP_SQL}SQL
+psql -X -v role="$PREVIEW_ROLE" -v max_age={ORPHAN_ROLE_AGE_SECONDS} <<'SQL' || true
+{_SWEEP_SQL}SQL
+"""
+
+
+def resource_name(pr: int) -> str:
+    return f"preview-pr-{pr}"
+
+
+def role_secret_name(pr: int) -> str:
+    return f"preview-pr-{pr}-db-role"
+
+
+def app_secret_name(config: AppsConfig) -> str:
+    """The Secret the chart reads (`database.existingSecret`)."""
+    return f"{config.app}-database"
+
+
+def _external_secret(
+    name: str, namespace: str | None, pr: int, keys: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "apiVersion": EXTERNAL_SECRETS_API,
+        "kind": "ExternalSecret",
+        "metadata": kube.metadata(name, namespace),
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
+            "target": {"name": name, "creationPolicy": "Owner"},
+            "data": [
+                {"secretKey": secret_key, "remoteRef": {"key": vault_path(pr), "property": prop}}
+                for secret_key, prop in keys.items()
+            ],
+        },
+    }
+
+
+def database(pr: int, template: str = naming.DEFAULT_TEMPLATE) -> dict[str, Any]:
+    return {
+        "apiVersion": CNPG_API,
+        "kind": "Database",
+        "metadata": kube.metadata(resource_name(pr), names.DATABASES_NAMESPACE),
+        "spec": {
+            "name": naming.database_of(pr),
+            "owner": naming.role_of(pr),
+            "template": template,
+            "cluster": {"name": names.PREVIEW_DB_CLUSTER},
+            "ensure": "present",
+            "databaseReclaimPolicy": "delete",
+        },
+    }
+
+
+def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def role_job(pr: int) -> dict[str, Any]:
+    env = [
+        {"name": "PGHOST", "value": CLUSTER_HOST},
+        {"name": "PGPORT", "value": CLUSTER_PORT},
+        {"name": "PGDATABASE", "value": "postgres"},
+        {"name": "PGAPPNAME", "value": "wildside-preview-role"},
+        _secret_env("PGUSER", SUPERUSER_SECRET, "username"),
+        _secret_env("PGPASSWORD", SUPERUSER_SECRET, "password"),
+        {"name": "PREVIEW_PR", "value": str(pr)},
+        {"name": "PREVIEW_ROLE", "value": naming.role_of(pr)},
+        {"name": "PREVIEW_DATABASE", "value": naming.database_of(pr)},
+        _secret_env("PREVIEW_PASSWORD", role_secret_name(pr), "PGPASSWORD"),
+    ]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": kube.metadata(role_secret_name(pr), names.DATABASES_NAMESPACE),
+        "spec": {
+            "backoffLimit": 20,
+            "activeDeadlineSeconds": 1800,
+            "template": {
+                "spec": {
+                    "restartPolicy": "OnFailure",
+                    "automountServiceAccountToken": False,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 26,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "containers": [
+                        {
+                            "name": "psql",
+                            "image": PSQL_IMAGE,
+                            "command": ["sh", "-c", _SCRIPT],
+                            "env": env,
+                            "resources": {
+                                "requests": {"cpu": "10m", "memory": "32Mi"},
+                                "limits": {"cpu": "200m", "memory": "64Mi"},
+                            },
+                            "securityContext": {
+                                "allowPrivilegeEscalation": False,
+                                "readOnlyRootFilesystem": True,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
+                        }
+                    ],
+                }
+            },
+        },
+    }
+
+
+def documents(config: AppsConfig, pr: int, template: str) -> list[dict[str, Any]]:
+    app_keys = {key: key for key in ("DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER")}
+    app_keys["PGPASSWORD"] = "PGPASSWORD"
+    return [
+        _external_secret(
+            role_secret_name(pr), names.DATABASES_NAMESPACE, pr, {"PGPASSWORD": "PGPASSWORD"}
+        ),
+        role_job(pr),
+        database(pr, template),
+        # No namespace: the overlay's NamespaceTransformer puts it in the preview namespace.
+        _external_secret(app_secret_name(config), None, pr, app_keys),
+    ]
+
+
+def overlay_extras(
+    config: AppsConfig, pr: int, template: str = naming.DEFAULT_TEMPLATE
+) -> OverlayExtras:
+    return OverlayExtras(
+        files={FILE_NAME: dump_documents(documents(config, pr, template))},
+        values={"database": {"enabled": True, "existingSecret": app_secret_name(config)}},
+        health_check_exprs=[dict(check) for check in HEALTH_CHECKS],
+    )
+
+
+def cluster_credentials(pr: int, password: str) -> Credentials:
+    return Credentials(
+        CLUSTER_HOST, CLUSTER_PORT, naming.database_of(pr), naming.role_of(pr), password
+    )
+
+
+@dataclass
+class DatabaseExtras:
+    """For `previews.service.up`: makes sure Vault holds the preview role's
+    credentials (generated once, kept afterwards: the commit loop may call it
+    again), then returns the overlay additions."""
+
+    vault: VaultStore | None
+    template: str = naming.DEFAULT_TEMPLATE
+    stored: list[str] = field(default_factory=list)
+
+    def __call__(self, config: AppsConfig, request: PreviewRequest) -> list[OverlayExtras]:
+        if self.vault is not None:
+            password = self.vault.password(request.pr) or generate_password()
+            self.vault.save(request.pr, cluster_credentials(request.pr, password))
+            self.stored.append(self.vault.location(request.pr))
+        return [overlay_extras(config, request.pr, self.template)]
+
+
+ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[OverlayExtras]]
+
+
+def combine(*factories: ExtrasFactory | None) -> ExtrasFactory | None:
+    """Several domains' additions to one overlay (e.g. --secrets and --database)."""
+    present = [factory for factory in factories if factory is not None]
+    if not present:
+        return None
+
+    def combined(config: AppsConfig, request: PreviewRequest) -> list[OverlayExtras]:
+        return [extra for factory in present for extra in factory(config, request)]
+
+    return combined
