@@ -19,6 +19,7 @@ MODULES = (
     "wildside.platform.components.databases",
     "wildside.platform.components.redis",
     "wildside.platform.components.receiver",
+    "wildside.platform.monitoring.platform_component",
     "wildside.platform.components.apps",
 )
 

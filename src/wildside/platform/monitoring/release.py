@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from wildside.core import kube, names
+from wildside.core.yaml_io import dump
 from wildside.platform.monitoring import alertmanager, scrape, state_metrics
 from wildside.platform.monitoring.dashboards import FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_VALUE
 from wildside.platform.monitoring.settings import MonitoringSettings
@@ -18,6 +19,8 @@ RELEASE = "kube-prometheus-stack"
 GRAFANA_ADMIN_SECRET = "grafana-admin"  # noqa: S105 - a Secret's name
 GRAFANA_TLS_SECRET = "grafana-tls"  # noqa: S105 - a Secret's name
 EXTERNAL_SECRETS_API = "external-secrets.io/v1"
+VALUES_CONFIGMAP = "kube-prometheus-stack-values"
+VALUES_KEY = "values.yaml"
 
 
 def helm_repository(settings: MonitoringSettings) -> dict[str, Any]:
@@ -45,10 +48,13 @@ def _grafana_values(settings: MonitoringSettings) -> dict[str, Any]:
         "ingressClassName": "traefik",
         "hosts": [settings.grafana_host],
         "path": "/",
-        "tls": [{"hosts": [settings.grafana_host], "secretName": GRAFANA_TLS_SECRET}],
+        # Without an issuer Traefik serves its default certificate: the preview
+        # wildcard, which covers the default host grafana.<preview domain>.
+        "tls": [{"hosts": [settings.grafana_host]}],
     }
     if settings.grafana_tls_issuer:
         ingress["annotations"] = {"cert-manager.io/cluster-issuer": settings.grafana_tls_issuer}
+        ingress["tls"] = [{"hosts": [settings.grafana_host], "secretName": GRAFANA_TLS_SECRET}]
     return {
         "admin": {
             "existingSecret": GRAFANA_ADMIN_SECRET,
@@ -124,7 +130,23 @@ def values(settings: MonitoringSettings) -> dict[str, Any]:
     }
 
 
-def helm_release(settings: MonitoringSettings) -> dict[str, Any]:
+def values_configmap(settings: MonitoringSettings) -> dict[str, Any]:
+    """The cluster's values, for a HelmRelease shared by every cluster."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": kube.metadata(VALUES_CONFIGMAP, settings.namespace),
+        "data": {VALUES_KEY: dump(values(settings))},
+    }
+
+
+def helm_release(settings: MonitoringSettings, *, shared: bool = False) -> dict[str, Any]:
+    """With `shared`, the values come from the cluster's `values_configmap`."""
+    values_source: dict[str, Any] = (
+        {"valuesFrom": [{"kind": "ConfigMap", "name": VALUES_CONFIGMAP, "valuesKey": VALUES_KEY}]}
+        if shared
+        else {"values": values(settings)}
+    )
     return {
         "apiVersion": kube.HELM_API,
         "kind": "HelmRelease",
@@ -162,7 +184,7 @@ def helm_release(settings: MonitoringSettings) -> dict[str, Any]:
                     }
                 ],
             },
-            "values": values(settings),
+            **values_source,
         },
     }
 

@@ -1,0 +1,139 @@
+"""`monitoring` as a platform component (registered in
+`wildside.platform.components.registry`).
+
+The shared folder `platform/monitoring/stack/` holds the namespace and the
+kube-prometheus-stack HelmRelease, whose values come from the cluster's
+`kube-prometheus-stack-values` ConfigMap. Everything that depends on the
+cluster (its name, sizing, Grafana host, Vault address, receiver, preview
+cap) is rendered as that cluster's own objects in its layer folders: the
+values ConfigMap with the controllers layer; ExternalSecrets, PodMonitors,
+PrometheusRules and dashboards with the configs layer. Those layers run Flux
+variable substitution, so a literal `${...}` (Grafana's `${datasource}`) is
+written as the escape `$${...}`, which Flux turns back into `${...}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wildside.platform.components.base import Component, HelmChart, Patch, Unit, require
+from wildside.platform.config import ClusterConfig
+from wildside.platform.layers import Layer
+from wildside.platform.monitoring import dashboards, release, rules, scrape
+from wildside.platform.monitoring.settings import (
+    DOKS_NODE_POOL_LABEL,
+    GRAFANA_ADMIN_PATH,
+    MonitoringSettings,
+    ReceiverSettings,
+    Sizing,
+    Thresholds,
+)
+
+CHART = HelmChart(release.REPOSITORY, release.REPOSITORY_URL, release.CHART, release.CHART_VERSION)
+
+
+class MonitoringComponentSettings(BaseModel):
+    """`components.monitoring` in a cluster file; every field is optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grafana_host: str | None = None  # default grafana.<preview_domain> (wildcard certificate)
+    grafana_tls_issuer: str | None = None
+    grafana_admin_path: str = GRAFANA_ADMIN_PATH
+    app: str = "wildside"
+    app_metrics_port: str = "metrics"
+    max_previews: int = Field(default=20, ge=1, le=1000)
+    node_pool_label: str = DOKS_NODE_POOL_LABEL
+    sizing: Sizing | None = None
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    receiver: ReceiverSettings = Field(default_factory=ReceiverSettings)
+    runbook_base_url: str = "docs/monitoring.md"
+
+
+def monitoring_settings(
+    cluster: ClusterConfig, settings: MonitoringComponentSettings
+) -> MonitoringSettings:
+    vault = cluster.vault
+    return MonitoringSettings(
+        cluster=cluster.name,
+        environment=cluster.environment,
+        grafana_host=settings.grafana_host or f"grafana.{cluster.preview_domain}",
+        grafana_tls_issuer=settings.grafana_tls_issuer,
+        grafana_admin_path=settings.grafana_admin_path,
+        vault_address=vault.address if vault else None,
+        vault_ca_certificate=vault.ca_certificate if vault else None,
+        app=settings.app,
+        app_metrics_port=settings.app_metrics_port,
+        max_previews=settings.max_previews,
+        node_pool_label=settings.node_pool_label,
+        sizing=settings.sizing,
+        thresholds=settings.thresholds,
+        receiver=settings.receiver,
+        runbook_base_url=settings.runbook_base_url,
+    )
+
+
+def _file_name(document: dict[str, Any]) -> str:
+    return f"monitoring-{document['kind'].lower()}-{document['metadata']['name']}.yaml"
+
+
+def escape_substitution(value: Any) -> Any:
+    """Protect every `${` from Flux post-build substitution."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, dict):
+        return {key: escape_substitution(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [escape_substitution(item) for item in value]
+    return value
+
+
+class Monitoring(Component[MonitoringComponentSettings]):
+    name = "monitoring"
+    description = "kube-prometheus-stack, Wildside dashboards and alerts, preview metrics"
+    settings_model = MonitoringComponentSettings
+    crd_groups = ("monitoring.coreos.com",)
+    requires = ("vault",)
+
+    def check(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> None:
+        require(cluster, cluster.vault, self.name, "vault.address (Grafana's admin password)")
+        monitoring_settings(cluster, settings)  # refuses a bad host or receiver early
+
+    def charts(
+        self, cluster: ClusterConfig, settings: MonitoringComponentSettings
+    ) -> list[HelmChart]:
+        return [CHART]
+
+    def units(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Unit]:
+        resolved = monitoring_settings(cluster, settings)
+        return [
+            Unit(
+                "stack",
+                Layer.CONTROLLERS,
+                {
+                    "namespace.yaml": [release.namespace(resolved)],
+                    "helmrelease.yaml": [release.helm_release(resolved, shared=True)],
+                },
+            )
+        ]
+
+    def patches(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Patch]:
+        s = monitoring_settings(cluster, settings)
+        controllers: list[dict[str, Any]] = [release.values_configmap(s)]
+        for optional in (scrape.vault_ca_configmap(s), release.empty_receiver_secret(s)):
+            if optional is not None:
+                controllers.append(optional)
+        configs = [
+            *release.external_secrets(s),
+            *scrape.pod_monitors(s),
+            *rules.prometheus_rules(s),
+            *dashboards.configmaps(s),
+        ]
+        return [
+            Patch(layer, _file_name(doc), escape_substitution(doc), resource=True)
+            for layer, documents in ((Layer.CONTROLLERS, controllers), (Layer.CONFIGS, configs))
+            for doc in documents
+        ]
+
+
+COMPONENT = Monitoring()
