@@ -12,7 +12,6 @@ from support.infra_hcl import (
     MODULE_META_ARGUMENTS,
     MODULE_NAMES,
     MODULES_DIR,
-    REPO,
     ROOTS,
     load_dir,
     parse_file,
@@ -282,7 +281,3 @@ def test_fluxcd_never_handles_a_git_token() -> None:
     assert "deploy_key_public" in flux.outputs
     assert not [b for b in flux.outputs.values() if re.search(r"\.private_key_", str(b["value"]))]
     assert "clusters/${var.cluster_name}" in str(flux.locals["git_path"])
-
-
-def test_no_file_outside_infra_is_parsed() -> None:
-    assert all(p.is_relative_to(REPO / "infra") for p in tf_files())
