@@ -65,6 +65,12 @@ def comment(
         str | None,
         typer.Option("--reason", help="One line shown for failed/capped.", show_default=False),
     ] = None,
+    update_only: Annotated[
+        bool,
+        typer.Option(
+            "--update-only", help="Never create: only update an existing comment (teardown)."
+        ),
+    ] = False,
     repository: RepositoryOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -79,7 +85,7 @@ def comment(
     )
     now = clock.utc_now()
     with GitHubClient.from_environment(repository) as client:
-        result = comments.upsert(client, feedback, now)
+        result = comments.upsert(client, feedback, now, update_only=update_only)
         repository_name = client.repository
     written = summary.append(comments.markdown(feedback, now))
     emit(

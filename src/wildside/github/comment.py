@@ -91,18 +91,23 @@ def sticky_comments(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class CommentResult:
-    action: str  # created | updated | unchanged
+    action: str  # created | updated | unchanged | skipped
     comment_id: int
     html_url: str | None
     removed_duplicates: list[int]
 
 
-def upsert(client: GitHubClient, feedback: Feedback, now: datetime) -> CommentResult:
+def upsert(
+    client: GitHubClient, feedback: Feedback, now: datetime, *, update_only: bool = False
+) -> CommentResult:
     """Create the sticky comment, or update it in place; duplicates left by a
-    race between two runs are deleted so the pull request keeps one."""
+    race between two runs are deleted so the pull request keeps one. With
+    `update_only` a pull request that never had a preview gets no comment."""
     text = body(feedback, now)
     comments = client.paginate(f"repos/{{repo}}/issues/{feedback.pr}/comments")
     ours = sticky_comments(comments)
+    if not ours and update_only:
+        return CommentResult("skipped", 0, None, [])
     if not ours:
         created = client.request(
             "POST", f"repos/{{repo}}/issues/{feedback.pr}/comments", json={"body": text}

@@ -10,9 +10,9 @@ from pathlib import Path
 from wildside.core.output import SILENT, Progress
 from wildside.github.api import GitHubClient, GitHubError
 from wildside.github.gc_plan import Bounds, Plan, Removal, plan
-from wildside.gitops import tree, writer
+from wildside.gitops import writer
 from wildside.gitops.location import RepoLocation
-from wildside.previews import index, render, service
+from wildside.previews import service
 from wildside.previews.model import PreviewRecord
 
 
@@ -75,9 +75,8 @@ def apply_removals(worktree: Path, removals: list[Removal], now: datetime) -> li
     done = []
     for removal in removals:
         if _still_due(service.read_record(worktree, removal.pr), removal, now):
-            tree.remove_directory(worktree, render.path_of(removal.pr))
+            service.apply_down(worktree, removal.pr)
             done.append(removal)
-    index.refresh(worktree)
     return done
 
 

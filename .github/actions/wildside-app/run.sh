@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# One preview step and its report on the pull request. Inputs arrive as
+# INPUT_* environment variables and are never interpolated into code; the
+# tokens stay in GITHUB_TOKEN / WILDSIDE_GIT_TOKEN and never reach argv.
+set -euo pipefail
+
+work="$(mktemp -d "${RUNNER_TEMP:-/tmp}/wildside-app.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-0}"
+url="" reason=""
+
+output() { echo "$1=$2" >> "${GITHUB_OUTPUT:-/dev/null}"; }
+field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"; }
+last_error() { sed -n 's/^wildside: error: //p' "$1" | tail -n 1; }
+
+repo_args=(--repo "$INPUT_APPS_REPO")
+[ -n "${INPUT_APPS_BRANCH:-}" ] && repo_args+=(--branch "$INPUT_APPS_BRANCH")
+
+# feedback STATUS DEPLOYMENT_STATE [comment options...]
+feedback() {
+  local status="$1" state="$2"
+  shift 2
+  [ "${INPUT_FEEDBACK:-true}" = "true" ] || return 0
+  local args=(--pr "$INPUT_PR" --repository "$INPUT_REPOSITORY" --run-url "$run_url")
+  local sha_args=()
+  [ -n "${INPUT_SHA:-}" ] && sha_args=(--sha "$INPUT_SHA")
+  local url_args=()
+  [ -n "$url" ] && url_args=(--url "$url")
+  local reason_args=()
+  [ -n "$reason" ] && reason_args=(--reason "$reason")
+  wildside github comment "${args[@]}" --status "$status" "${sha_args[@]}" "${url_args[@]}" \
+    "${reason_args[@]}" "$@"
+  if [ -n "$state" ]; then
+    wildside github deployment "${args[@]}" --state "$state" "${sha_args[@]}" "${url_args[@]}"
+  fi
+}
+
+up() {
+  local args=(preview up --pr "$INPUT_PR" --sha "$INPUT_SHA" "${repo_args[@]}" --json)
+  local line
+  while IFS= read -r line; do
+    line="${line//[[:space:]]/}"
+    [ -n "$line" ] && args+=(--image "$line")
+  done <<< "${INPUT_IMAGES:-}"
+  [ -n "${INPUT_PREVIEW_DOMAIN:-}" ] && args+=(--preview-domain "$INPUT_PREVIEW_DOMAIN")
+  [ -n "${INPUT_TTL:-}" ] && args+=(--ttl "$INPUT_TTL")
+  case "${INPUT_PIN:-}" in
+    true) args+=(--pin) ;;
+    false) args+=(--unpin) ;;
+  esac
+  if [ -n "${INPUT_MAX_PREVIEWS:-}" ] && [ "$INPUT_MAX_PREVIEWS" != "0" ]; then
+    args+=(--max-previews "$INPUT_MAX_PREVIEWS")
+  fi
+  local rc=0
+  wildside "${args[@]}" > "$work/up.json" 2> "$work/up.err" || rc=$?
+  cat "$work/up.err" >&2
+  if [ "$rc" -eq 0 ]; then
+    url="$(field "$work/up.json" url)"
+    output status deployed
+    output url "$url"
+    output commit "$(field "$work/up.json" commit)"
+    output changed "$(field "$work/up.json" changed)"
+    feedback deployed success
+    return 0
+  fi
+  reason="$(last_error "$work/up.err")"
+  if [[ "$reason" == "preview cap reached"* ]]; then
+    output status capped
+    echo "::warning title=Preview cap reached::$reason"
+    feedback capped ""
+    return 0
+  fi
+  output status failed
+  feedback failed failure || true
+  return "$rc"
+}
+
+down() {
+  wildside preview down --pr "$INPUT_PR" "${repo_args[@]}" --json > "$work/down.json"
+  output status removed
+  output commit "$(field "$work/down.json" commit)"
+  output changed "$(field "$work/down.json" changed)"
+  INPUT_SHA="" feedback removed inactive --update-only
+}
+
+gc() {
+  local args=(preview gc "${repo_args[@]}" --repository "$INPUT_REPOSITORY" --json
+    --max-deletions "${INPUT_MAX_DELETIONS:-10}" --max-fraction "${INPUT_MAX_FRACTION:-0.5}")
+  [ "${INPUT_DRY_RUN:-false}" = "true" ] && args+=(--dry-run)
+  local rc=0
+  wildside "${args[@]}" > "$work/gc.json" || rc=$?
+  cat "$work/gc.json"
+  if [ -s "$work/gc.json" ]; then
+    output commit "$(field "$work/gc.json" commit)"
+    output changed "$(field "$work/gc.json" changed)"
+    {
+      echo "### Preview garbage collection"
+      echo
+      echo '```json'
+      cat "$work/gc.json"
+      echo '```'
+    } >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+  fi
+  output status "$([ "$rc" -eq 0 ] && echo collected || echo failed)"
+  return "$rc"
+}
+
+case "$INPUT_COMMAND" in
+  up) up ;;
+  down) down ;;
+  gc) gc ;;
+  failed)
+    reason="${INPUT_REASON:-}"
+    output status failed
+    feedback failed failure
+    ;;
+  *)
+    echo "wildside-app: command must be up, down, failed or gc, not '$INPUT_COMMAND'" >&2
+    exit 2
+    ;;
+esac
