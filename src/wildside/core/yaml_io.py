@@ -1,31 +1,32 @@
-"""YAML reading and writing through ruamel.yaml, never by string concatenation."""
+"""YAML reading and writing through PyYAML's libyaml bindings, never by
+string concatenation. (The C loader matters: the ephemeral index of a busy
+apps repository lists thousands of entries and is parsed on every write.)"""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+import yaml
 
 from wildside.core.errors import OperationalError
 
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    yaml.width = 4096
-    yaml.allow_unicode = True
-    return yaml
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def dump_documents(documents: Iterable[Any]) -> str:
     """Serialise documents as one YAML stream, `---` between documents."""
-    stream = io.StringIO()
-    _yaml().dump_all(list(documents), stream)
-    return stream.getvalue()
+    text: str = yaml.dump_all(
+        list(documents),
+        Dumper=_DUMPER,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=4096,
+    )
+    return text
 
 
 def dump(document: Any) -> str:
@@ -34,9 +35,10 @@ def dump(document: Any) -> str:
 
 def load_documents(text: str, *, source: str = "<text>") -> list[Any]:
     try:
-        return [doc for doc in _yaml().load_all(text) if doc is not None]
-    except Exception as error:
-        raise OperationalError(f"{source} is not valid YAML: {error}".splitlines()[0]) from None
+        return [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
+    except yaml.YAMLError as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise OperationalError(f"{source} is not valid YAML: {first}") from None
 
 
 def load_file(path: Path) -> list[Any]:

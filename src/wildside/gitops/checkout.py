@@ -67,6 +67,8 @@ def prepare(directory: Path, location: RepoLocation) -> Git:
         git.run("init", "-q")
         git.run("remote", "add", "origin", location.url)
         git.run("config", "gc.autoDetach", "false")
+        # index v4 and the untracked cache keep add/commit cheap on trees with many previews
+        git.run("config", "feature.manyFiles", "true")
     elif git.output("remote", "get-url", "origin") != location.url:
         git.run("remote", "set-url", "origin", location.url)
     return git
@@ -76,22 +78,47 @@ def branch_of(git: Git, location: RepoLocation) -> str:
     """The branch to write: the given one, else the remote's default (cached)."""
     if location.branch:
         return location.branch
-    cached = git.run("config", "--get", "wildside.branch", check=False).stdout.strip()
-    if cached:
-        return cached
+    assert git.cwd is not None
+    cache = git.cwd / ".git" / "wildside-default-branch"
+    if cache.is_file():
+        return cache.read_text(encoding="utf-8").strip()
     listing = git.run("ls-remote", "--symref", "origin", "HEAD", check=False).stdout
     branch = DEFAULT_BRANCH
     for line in listing.splitlines():
         if line.startswith("ref: refs/heads/"):
             branch = line.split()[1].removeprefix("refs/heads/")
     if listing.strip():
-        git.run("config", "wildside.branch", branch)
+        cache.write_text(branch, encoding="utf-8")
     return branch
 
 
-def sync(git: Git, branch: str) -> bool:
-    """Point the working tree at the remote tip (depth 1). Returns False when
-    the remote branch does not exist yet (a new, empty repository)."""
+def _sparse_state(git: Git) -> Path:
+    assert git.cwd is not None
+    return git.cwd / ".git" / "wildside-sparse"
+
+
+def _narrow(git: Git, sparse: list[str] | None) -> None:
+    """Check out only `sparse` directories (cone mode: plus the files directly in
+    their parents), or everything when None. The current choice is remembered
+    in a file so that the common case costs no extra process."""
+    state = _sparse_state(git)
+    current = state.read_text(encoding="utf-8") if state.is_file() else None
+    if sparse is None:
+        if current is not None:
+            git.run("sparse-checkout", "disable")
+            state.unlink()
+        return
+    wanted = "\n".join(sorted(sparse))
+    if current != wanted:
+        git.run("sparse-checkout", "set", "--cone", "--sparse-index", *sorted(sparse))
+        state.write_text(wanted, encoding="utf-8")
+
+
+def sync(git: Git, branch: str, sparse: list[str] | None = None) -> bool:
+    """Point the working tree at the remote tip (depth 1), narrowed to `sparse`
+    directories when given, so the cost of a write does not grow with the
+    number of previews. Returns False when the remote branch does not exist
+    yet (a new, empty repository)."""
     fetched = git.run(
         "fetch",
         "-q",
@@ -104,12 +131,14 @@ def sync(git: Git, branch: str) -> bool:
     )
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:
+            _narrow(git, None)
             git.run("checkout", "-q", "--orphan", f"wildside-new-{os.getpid()}", check=False)
             git.run("rm", "-rfq", "--cached", "--ignore-unmatch", ".")
             git.run("clean", "-fdqx")
             return False
         detail = (fetched.stderr.strip().splitlines() or ["no output"])[-1]
         raise OperationalError(f"git fetch failed: {detail}")
+    _narrow(git, sparse)
     git.run("checkout", "-q", "-f", "-B", branch, f"refs/remotes/origin/{branch}")
     git.run("clean", "-fdqx")
     return True

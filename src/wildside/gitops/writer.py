@@ -75,17 +75,20 @@ def commit_change(
     change: Callable[[Path], T],
     message: Callable[[T], str],
     *,
+    sparse: list[str] | None = None,
     progress: Progress = SILENT,
 ) -> CommitOutcome[T]:
     """Apply `change` to the tip of the remote branch, commit and push, retrying
-    on a moved remote. `change` must be a pure function of the tree it is given."""
+    on a moved remote. `change` must be a pure function of the tree it is given.
+    With `sparse`, only those directories (and the files directly in their
+    parents) are checked out; `change` must not need anything else."""
     attempts = push_attempts()
     with checkout.locked_checkout(location) as directory:
         git = checkout.prepare(directory, location)
         branch = checkout.branch_of(git, location)
         for attempt in range(1, attempts + 1):
             progress.step(f"syncing {location.display} ({branch})")
-            exists = checkout.sync(git, branch)
+            exists = checkout.sync(git, branch, sparse)
             value = change(directory)
             git.run("add", "-A")
             if git.run("diff", "--cached", "--quiet", check=False).returncode == 0:

@@ -1,5 +1,5 @@
 """The `overlays/ephemeral/kustomization.yaml` index: one entry per preview,
-derived from the preview directories present, sorted by PR number."""
+kept sorted by PR number; it is the source of truth for which previews exist."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from wildside.core.yaml_io import load_documents
 
 FLUX_FILE = "flux-kustomization.yaml"
 _ENTRY = re.compile(r"pr-(\d+)/" + re.escape(FLUX_FILE))
-_DIRECTORY = re.compile(r"pr-(\d+)")
 
 
 def entry(pr: int) -> str:
@@ -19,32 +18,46 @@ def entry(pr: int) -> str:
 
 
 def preview_numbers(worktree: Path) -> list[int]:
-    """PR numbers that have a complete preview directory in the tree."""
-    ephemeral = worktree / layout.EPHEMERAL_DIR
-    if not ephemeral.is_dir():
-        return []
-    numbers = []
-    for child in ephemeral.iterdir():
-        match = _DIRECTORY.fullmatch(child.name)
-        if match and (child / FLUX_FILE).is_file():
-            numbers.append(int(match.group(1)))
+    """PR numbers listed in the index, the source of truth for which previews exist."""
+    path = worktree / layout.EPHEMERAL_INDEX
+    _, numbers = entries(path.read_text(encoding="utf-8") if path.is_file() else None)
     return sorted(numbers)
 
 
-def render(existing_text: str | None, numbers: list[int]) -> str:
-    """Keep entries a human added, replace preview entries by the given set."""
+def entries(existing_text: str | None) -> tuple[list[str], set[int]]:
+    """Split the index's resources into entries a human added and PR numbers."""
+    if not existing_text:
+        return [], set()
+    documents = load_documents(existing_text, source=layout.EPHEMERAL_INDEX)
+    resources = (documents[0].get("resources") if documents else None) or []
     foreign: list[str] = []
-    if existing_text:
-        documents = load_documents(existing_text, source=layout.EPHEMERAL_INDEX)
-        resources = documents[0].get("resources", []) if documents else []
-        foreign = [str(item) for item in resources or [] if not _ENTRY.fullmatch(str(item))]
-    return layout.ephemeral_index(sorted(foreign) + [entry(n) for n in sorted(set(numbers))])
+    numbers: set[int] = set()
+    for item in map(str, resources):
+        match = _ENTRY.fullmatch(item)
+        if match:
+            numbers.add(int(match.group(1)))
+        else:
+            foreign.append(item)
+    return foreign, numbers
 
 
-def refresh(worktree: Path) -> None:
+def render(existing_text: str | None, *, add: int | None = None, remove: int | None = None) -> str:
+    """The index with one preview added or removed; sorted, without duplicates,
+    keeping entries a human added."""
+    foreign, numbers = entries(existing_text)
+    if add is not None:
+        numbers.add(add)
+    if remove is not None:
+        numbers.discard(remove)
+    return layout.ephemeral_index(sorted(foreign) + [entry(n) for n in sorted(numbers)])
+
+
+def update(worktree: Path, *, add: int | None = None, remove: int | None = None) -> None:
+    """Rewrite the index in place. It is the source of truth for which previews
+    exist, so a write needs only its own preview's directory checked out."""
     path = worktree / layout.EPHEMERAL_INDEX
     existing = path.read_text(encoding="utf-8") if path.is_file() else None
-    text = render(existing, preview_numbers(worktree))
+    text = render(existing, add=add, remove=remove)
     if existing != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

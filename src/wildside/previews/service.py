@@ -98,7 +98,7 @@ def apply_up(
         extras(config, request) if extras else None,
     )
     tree.sync_directory(worktree, path, rendered.files)
-    index.refresh(worktree)
+    index.update(worktree, add=request.pr)
     return UpResult(record=rendered.record, created=previous is None)
 
 
@@ -106,7 +106,7 @@ def apply_down(worktree: Path, pr: int) -> DownResult:
     record = read_record(worktree, pr)
     path = render.path_of(pr)
     tree.remove_directory(worktree, path)
-    index.refresh(worktree)
+    index.update(worktree, remove=pr)
     return DownResult(pr=pr, path=path, record=record)
 
 
@@ -130,6 +130,7 @@ def up(
         location,
         lambda worktree: apply_up(worktree, location, request, now, extras, max_previews),
         message,
+        sparse=[render.path_of(request.pr)],
         progress=progress,
     )
 
@@ -144,6 +145,7 @@ def down(
             f"preview: remove pr-{pr}\n\n"
             f"Pull request #{pr} closed; Flux prunes everything the preview created."
         ),
+        sparse=[render.path_of(pr)],
         progress=progress,
     )
 
