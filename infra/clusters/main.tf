@@ -70,6 +70,9 @@ module "traefik" {
   vpc_id         = module.doks[0].vpc_id
   dns_zone       = module.external_dns[0].zone_name
   preview_domain = var.preview_domain
+  # ExternalDNS owns *.<preview_domain> through the Traefik Service annotation that
+  # `wildside platform render` writes; one owner per record.
+  manage_wildcard_record = false
 }
 
 module "cert_manager" {
