@@ -92,14 +92,21 @@ class DatabasesSettings(BaseModel):
         return value
 
 
-def _cluster(name: str, instances: str, storage: str, bootstrap: dict[str, Any]) -> dict[str, Any]:
+def _cluster(
+    name: str,
+    instances: str,
+    storage: str,
+    bootstrap: dict[str, Any],
+    *,
+    superuser: bool = False,
+) -> dict[str, Any]:
     return {
         "apiVersion": CNPG_API,
         "kind": "Cluster",
         "metadata": kube.metadata(name, names.DATABASES_NAMESPACE, labels=MANAGED_BY),
         "spec": {
             "instances": instances,
-            "enableSuperuserAccess": False,
+            "enableSuperuserAccess": superuser,
             "primaryUpdateStrategy": "unsupervised",
             "bootstrap": bootstrap,
             "postgresql": {"parameters": {"max_connections": "200", "shared_buffers": "128MB"}},
@@ -115,6 +122,10 @@ def _previews_unit() -> Unit:
         "${previews_pg_instances:=1}",
         "${previews_pg_storage:=10Gi}",
         {"initdb": {"database": names.TEMPLATE_DATABASE, "owner": TEMPLATE_OWNER}},
+        # The per-preview role Job (`preview up --database`) connects with the
+        # `<cluster>-superuser` Secret. Only this shared preview cluster, which holds
+        # no production data, enables it; the app's own clusters keep it off.
+        superuser=True,
     )
     template = {
         "apiVersion": CNPG_API,
