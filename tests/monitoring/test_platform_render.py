@@ -29,6 +29,10 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "receiver": {"kind": "slack", "slack_channel": "#dev-alerts"},
     }
     dev.write_text(yaml.safe_dump(document))
+    staging = config_dir / "staging.yaml"
+    without = yaml.safe_load(staging.read_text())
+    without["components"].pop("monitoring", None)
+    staging.write_text(yaml.safe_dump(without))
     output = root / "tree"
     completed = render_into(output, config_dir)
     assert completed.returncode == 0, completed.stderr
@@ -110,5 +114,6 @@ def test_dashboards_survive_flux_substitution(tree: Path) -> None:
 
 
 def test_clusters_without_monitoring_render_none(tree: Path) -> None:
+    """staging has monitoring removed from its config in the fixture."""
     objects = [obj for layer in flux_layers(tree, "staging") for obj in layer.objects]
     assert not [o for o in objects if o["kind"] in {"PrometheusRule", "PodMonitor"}]
