@@ -17,12 +17,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
+source scripts/ensure-venv.sh
 stamp_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.stamp 2>/dev/null)" != "$(stamp_of pyproject.toml)" ]; then
   echo "== installing the package and its test tools into .venv"
-  "$PY" -m venv .venv
+  ensure_venv .venv
   .venv/bin/pip install -qq --upgrade pip >/dev/null
   .venv/bin/pip install -qq -e '.[test]'
   stamp_of pyproject.toml > .venv/.stamp
@@ -32,7 +32,7 @@ fi
 CHECKOV_VERSION=3.3.30
 if [ "$(cat .venv-checkov/.stamp 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
   echo "== installing checkov $CHECKOV_VERSION into .venv-checkov"
-  "$PY" -m venv .venv-checkov
+  ensure_venv .venv-checkov
   .venv-checkov/bin/pip install -qq "checkov==$CHECKOV_VERSION"
   echo "$CHECKOV_VERSION" > .venv-checkov/.stamp
 fi
