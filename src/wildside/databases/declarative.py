@@ -239,15 +239,3 @@ class DatabaseExtras:
 
 
 ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[OverlayExtras]]
-
-
-def combine(*factories: ExtrasFactory | None) -> ExtrasFactory | None:
-    """Several domains' additions to one overlay (e.g. --secrets and --database)."""
-    present = [factory for factory in factories if factory is not None]
-    if not present:
-        return None
-
-    def combined(config: AppsConfig, request: PreviewRequest) -> list[OverlayExtras]:
-        return [extra for factory in present for extra in factory(config, request)]
-
-    return combined

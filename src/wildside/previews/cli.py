@@ -13,7 +13,6 @@ from wildside.core import clock, validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
 from wildside.databases import preview_cli as preview_database
-from wildside.databases.declarative import combine
 from wildside.github.gc_cli import gc_command
 from wildside.gitops import location as locations
 from wildside.previews import service
@@ -121,7 +120,7 @@ def up(
         now,
         progress=progress,
         max_previews=max_previews,
-        extras=combine(preview_secrets.extras(), preview_db.extras(progress)),
+        extras=service.combine(preview_secrets.extras(), preview_db.extras(progress)),
     )
     progress.done()
     result = record_json(outcome.value.record, now) | {

@@ -20,6 +20,18 @@ from wildside.previews.model import PreviewRecord, PreviewRequest
 ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[render.OverlayExtras]]
 
 
+def combine(*factories: ExtrasFactory | None) -> ExtrasFactory | None:
+    """Several domains' additions to one overlay (e.g. --secrets and --database)."""
+    present = [factory for factory in factories if factory is not None]
+    if not present:
+        return None
+
+    def combined(config: AppsConfig, request: PreviewRequest) -> list[render.OverlayExtras]:
+        return [extra for factory in present for extra in factory(config, request)]
+
+    return combined
+
+
 class PreviewCapReached(OperationalError):
     """`preview up --max-previews N` refused a new preview (exit 1). The
     message starts with CAP_MESSAGE so workflows can tell it from a failure."""
