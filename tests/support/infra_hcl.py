@@ -37,8 +37,19 @@ CLUSTER_ROOT = INFRA / "clusters"
 ROOTS = (CLUSTER_ROOT, INFRA / "vault")
 
 # Module block arguments that are not input variables.
+# Meta-arguments, plus the keys python-hcl2 adds for block markers and comments.
 MODULE_META_ARGUMENTS = frozenset(
-    {"source", "version", "count", "for_each", "providers", "depends_on", "__is_block__"}
+    {
+        "source",
+        "version",
+        "count",
+        "for_each",
+        "providers",
+        "depends_on",
+        "__is_block__",
+        "__comments__",
+        "__inline_comments__",
+    }
 )
 
 
