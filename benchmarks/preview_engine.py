@@ -11,6 +11,7 @@ the serial run."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
@@ -40,6 +41,9 @@ GIT_ENV = {
 }
 
 
+_SERIAL = itertools.count()
+
+
 def git(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> str:
     done = subprocess.run(
         ["git", *args], cwd=cwd, env=GIT_ENV, input=stdin, capture_output=True, check=True
@@ -54,9 +58,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def make_remote(root: Path, previews: int, history: int) -> Path:
     """A bare remote holding `previews` live previews on top of `history` commits."""
-    remote = root / f"remote-{previews}-{history}.git"
+    name = f"{previews}-{history}-{next(_SERIAL)}"
+    remote = root / f"remote-{name}.git"
     git("init", "-q", "--bare", "-b", "main", str(remote))
-    work = root / f"seed-{previews}-{history}"
+    work = root / f"seed-{name}"
     git("init", "-q", "-b", "main", str(work))
     if history > 1:
         stream = []

@@ -119,11 +119,15 @@ def sync(git: Git, branch: str, sparse: list[str] | None = None) -> bool:
     directories when given, so the cost of a write does not grow with the
     number of previews. Returns False when the remote branch does not exist
     yet (a new, empty repository)."""
+    assert git.cwd is not None
+    # A new checkout takes only the tip (cost independent of history); later
+    # fetches take just the new commits, which --depth 1 would re-send whole.
+    marker = git.cwd / ".git" / "wildside-fetched"
+    first = not marker.is_file()
     fetched = git.run(
         "fetch",
         "-q",
-        "--depth",
-        "1",
+        *(["--depth", "1"] if first else []),
         "--no-tags",
         "origin",
         f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
@@ -138,6 +142,7 @@ def sync(git: Git, branch: str, sparse: list[str] | None = None) -> bool:
             return False
         detail = (fetched.stderr.strip().splitlines() or ["no output"])[-1]
         raise OperationalError(f"git fetch failed: {detail}")
+    marker.touch()
     _narrow(git, sparse)
     git.run("checkout", "-q", "-f", "-B", branch, f"refs/remotes/origin/{branch}")
     git.run("clean", "-fdqx")
