@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from wildside.core import names, validation
+from wildside.platform.config import Strict, kv_path
 
-_KV_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")
 _SIZE = re.compile(r"[0-9]+(B|KB|MB|GB|TB|PB)")
 _QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?")
@@ -25,20 +25,6 @@ _LABEL_KEY = re.compile(r"([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[
 GRAFANA_ADMIN_PATH = f"{names.VAULT_APP_PREFIX}/platform/monitoring/grafana"
 ALERTMANAGER_PATH = f"{names.VAULT_APP_PREFIX}/platform/monitoring/alertmanager"
 DOKS_NODE_POOL_LABEL = "doks.digitalocean.com/node-pool"
-
-
-def _kv_path(value: str, field: str) -> str:
-    cleaned = value.strip().strip("/")
-    if not _KV_PATH.fullmatch(cleaned) or cleaned.startswith("data/"):
-        raise ValueError(
-            f"{field} {value!r} is not a Vault KV path: give a path under the KV mount "
-            "such as wildside/platform/monitoring/grafana (no leading slash, no data/)"
-        )
-    return cleaned
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Resources(Strict):
@@ -124,7 +110,7 @@ class ReceiverSettings(Strict):
     @field_validator("vault_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        return _kv_path(value, "monitoring.receiver.vault_path")
+        return kv_path(value, field="monitoring.receiver.vault_path")
 
     @field_validator("slack_channel")
     @classmethod
@@ -213,7 +199,7 @@ class MonitoringSettings(Strict):
     @field_validator("grafana_admin_path")
     @classmethod
     def _admin_path(cls, value: str) -> str:
-        return _kv_path(value, "monitoring.grafana_admin_path")
+        return kv_path(value, field="monitoring.grafana_admin_path")
 
     @field_validator("vault_address")
     @classmethod
