@@ -108,9 +108,12 @@ def test_bad_input_is_refused_before_connecting(cli: Any, db_env: dict[str, str]
 def test_connection_errors_never_show_the_dsn_password(cli: Any, db_env: dict[str, str]) -> None:
     secret = "hunter2-do-not-print"
     dsn = f"postgresql://postgres:{secret}@127.0.0.1:{postgres.free_port()}/postgres"
-    result = cli("db", "list", "--dsn", dsn, env=db_env)
+    result = cli("db", "list", env={**db_env, "WILDSIDE_DB_DSN": dsn})
     assert result.returncode == 1
     _no_secrets(result, secret)
+    on_argv = cli("db", "list", "--dsn", dsn, env=db_env)
+    assert on_argv.returncode == 2 and "process list" in on_argv.stderr
+    _no_secrets(on_argv, secret)
     garbage = cli("db", "list", "--dsn", f"host=x password={secret} nonsense", env=db_env)
     assert garbage.returncode == 2
     _no_secrets(garbage, secret)

@@ -11,6 +11,7 @@ import typer
 
 from wildside.cli.common import JsonOption, QuietOption
 from wildside.core import validation
+from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
 from wildside.databases import clones, credentials, naming, template
 from wildside.databases.dsn import ENV_VARIABLE, Dsn, resolve
@@ -45,11 +46,13 @@ StrategyOption = Annotated[
 ]
 
 
-def _dsn(value: str | None, progress: Progress) -> Dsn:
+def _dsn(value: str | None) -> Dsn:
     dsn = resolve(value)
     if value and dsn.password:
-        progress.step(
-            f"note: a password in --dsn shows in process listings; prefer ${ENV_VARIABLE}"
+        # argv is visible to every user of the machine (ps, /proc): refuse it there.
+        raise BadInput(
+            "--dsn carries a password, which would show in the process list: give the DSN "
+            f"in ${ENV_VARIABLE}, or the password in PGPASSWORD or ~/.pgpass"
         )
     return dsn
 
@@ -88,7 +91,7 @@ def create(
     number = validation.pr_number(pr)
     source = template.template_name(template_name)
     progress = Progress(quiet=quiet)
-    connection = _dsn(dsn, progress)
+    connection = _dsn(dsn)
     target = clones.target_of(connection, app_host)
     store = credentials.store_from_env(credentials_dir)
     result = clones.create(
@@ -137,7 +140,7 @@ def drop(
     stored credentials. Refuses databases without the wildside marker."""
     number = validation.pr_number(pr)
     progress = Progress(quiet=quiet)
-    connection = _dsn(dsn, progress)
+    connection = _dsn(dsn)
     result = clones.drop(
         connection, number, store=credentials.store_from_env(credentials_dir), progress=progress
     )
@@ -156,7 +159,7 @@ def drop(
 @app.command("list")
 def list_command(dsn: DsnOption = None, as_json: JsonOption = False) -> None:
     """List preview databases and warm pool databases."""
-    rows = [asdict(row) for row in clones.list_databases(_dsn(dsn, Progress(quiet=True)))]
+    rows = [asdict(row) for row in clones.list_databases(_dsn(dsn))]
     emit(rows, as_json=as_json, human=_human_list)
 
 
@@ -197,7 +200,7 @@ def template_refresh(
     name = template.template_name(template_name)
     source = template.validate_source(template.TemplateSource(migrations, seed, dump))
     progress = Progress(quiet=quiet)
-    connection = _dsn(dsn, progress)
+    connection = _dsn(dsn)
     result = template.refresh(connection, name, source, force=force, progress=progress)
     progress.done()
     emit(
@@ -225,7 +228,7 @@ def pool_fill(
     `db create` to claim by rename; stale ones (older template) are dropped."""
     name = template.template_name(template_name)
     progress = Progress(quiet=quiet)
-    connection = _dsn(dsn, progress)
+    connection = _dsn(dsn)
     result = clones.fill_pool(
         connection, template=name, size=size, strategy=strategy, progress=progress
     )
