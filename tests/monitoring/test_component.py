@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from wildside.core import names
 from wildside.core.errors import BadInput
@@ -81,17 +80,17 @@ def test_credentials_come_from_vault_through_external_secrets(rendered: Path) ->
     assert "hooks.slack.com" not in everything
 
 
-def test_without_receiver_credentials_an_empty_secret_lets_alertmanager_start(
+def test_without_receiver_credentials_nothing_is_mounted_and_no_secret_is_rendered(
     settings: MonitoringSettings,
 ) -> None:
     quiet = settings.model_copy(
         update={"receiver": settings.receiver.model_copy(update={"kind": "none"})}
     )
     trees = monitoring_tree(quiet)
-    assert "alertmanager-receivers.yaml" in trees[CONTROLLERS]
-    empty = yaml.safe_load(trees[CONTROLLERS]["alertmanager-receivers.yaml"])
-    assert empty["kind"] == "Secret" and "data" not in empty and "stringData" not in empty
+    everything = "".join(text for tree in trees.values() for text in tree.values())
+    assert "kind: Secret" not in everything
     assert alertmanager.RECEIVER_SECRET not in trees[CONFIGS]["external-secrets.yaml"]
+    assert release.values(quiet)["alertmanager"]["alertmanagerSpec"]["secrets"] == []
 
 
 def test_rendering_is_deterministic(settings: MonitoringSettings) -> None:

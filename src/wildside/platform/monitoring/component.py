@@ -43,10 +43,6 @@ def monitoring_tree(settings: MonitoringSettings) -> dict[str, dict[str, str]]:
         "prometheus-rules.yaml": rules.prometheus_rules(settings),
         "dashboards.yaml": dashboards.configmaps(settings),
     }
-    empty = release.empty_receiver_secret(settings)
-    if empty is not None:
-        # Alertmanager must start before credentials exist, so this one is not in configs.
-        controllers["alertmanager-receivers.yaml"] = [empty]
     return {
         SOURCES: _tree({"helm-repository.yaml": [release.helm_repository(settings)]}),
         CONTROLLERS: _tree(controllers),

@@ -120,9 +120,9 @@ class Monitoring(Component[MonitoringComponentSettings]):
     def patches(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Patch]:
         s = monitoring_settings(cluster, settings)
         controllers: list[dict[str, Any]] = [release.values_configmap(s)]
-        for optional in (scrape.vault_ca_configmap(s), release.empty_receiver_secret(s)):
-            if optional is not None:
-                controllers.append(optional)
+        ca = scrape.vault_ca_configmap(s)
+        if ca is not None:
+            controllers.append(ca)
         configs = [
             *release.external_secrets(s),
             *scrape.pod_monitors(s),

@@ -114,7 +114,9 @@ def values(settings: MonitoringSettings) -> dict[str, Any]:
             "config": alertmanager.config(settings),
             "alertmanagerSpec": {
                 "resources": sizing.alertmanager.as_kubernetes(),
-                "secrets": [alertmanager.RECEIVER_SECRET],
+                "secrets": (
+                    [alertmanager.RECEIVER_SECRET] if receiver_needs_credentials(settings) else []
+                ),
                 "retention": "120h",
             },
         },
@@ -230,14 +232,8 @@ def external_secrets(settings: MonitoringSettings) -> list[dict[str, Any]]:
     return secrets
 
 
-def empty_receiver_secret(settings: MonitoringSettings) -> dict[str, Any] | None:
-    """Alertmanager always mounts the receivers Secret; without credentials to
-    fetch it is an empty Secret rendered here (nothing secret in it)."""
-    if external_secrets(settings)[1:]:
-        return None
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": kube.metadata(alertmanager.RECEIVER_SECRET, settings.namespace),
-        "type": "Opaque",
-    }
+def receiver_needs_credentials(settings: MonitoringSettings) -> bool:
+    """Whether Alertmanager mounts the `alertmanager-receivers` Secret (synced
+    from Vault); a cluster without receiver credentials mounts nothing, so no
+    placeholder Secret is ever committed."""
+    return bool(external_secrets(settings)[1:])
