@@ -69,6 +69,7 @@ def test_wildside_app_deploys_caps_and_tears_down_with_feedback(
     apps.init(location, AppsConfig())
     for pr in (1, 2):
         service.up(location, PreviewRequest(pr=pr, sha=SHA), clock.utc_now())
+    github.pulls.update({7: "open", 8: "open", 9: "closed"})
     summary = tmp_path / "summary.md"
     base = github.env() | {
         "INPUT_APPS_REPO": str(bare_repo),
@@ -100,6 +101,13 @@ def test_wildside_app_deploys_caps_and_tears_down_with_feedback(
     assert "cap reached" in github.comments[8][0]["body"]
     assert not any(d["environment"] == "pr-8" for d in github.deployments)
 
+    late, out = run_script(APP_SCRIPT, tmp_path, base | {"INPUT_COMMAND": "up", "INPUT_PR": "9"})
+    assert late.returncode == 0, late.stderr
+    assert out["status"] == "skipped", "a deploy for a closed pull request must write nothing"
+    assert 9 not in [record.pr for record in service.list_previews(location)[0]]
+    assert 9 not in github.comments
+    assert not any(d["environment"] == "pr-9" for d in github.deployments)
+
     down, out = run_script(APP_SCRIPT, tmp_path, base | {"INPUT_COMMAND": "down", "INPUT_PR": "7"})
     assert down.returncode == 0, down.stderr
     assert out["status"] == "removed" and out["changed"] == "true"
@@ -127,7 +135,7 @@ def test_wildside_app_deploys_caps_and_tears_down_with_feedback(
     assert github.comments[7][0]["body"].startswith(MARKER)
     assert "Preview failed" in github.comments[7][0]["body"]
 
-    for result in (up, capped, down, never, failed):
+    for result in (up, capped, late, down, never, failed):
         assert TOKEN not in result.stdout + result.stderr
 
 

@@ -36,7 +36,9 @@ feedback() {
 }
 
 up() {
-  local args=(preview up --pr "$INPUT_PR" --sha "$INPUT_SHA" "${repo_args[@]}" --json)
+  # --only-if-open: a deploy that finishes after the pull request closed writes nothing.
+  local args=(preview up --pr "$INPUT_PR" --sha "$INPUT_SHA" "${repo_args[@]}" --json
+    --only-if-open --repository "$INPUT_REPOSITORY")
   local line
   while IFS= read -r line; do
     line="${line//[[:space:]]/}"
@@ -54,6 +56,11 @@ up() {
   local rc=0
   wildside "${args[@]}" > "$work/up.json" 2> "$work/up.err" || rc=$?
   cat "$work/up.err" >&2
+  if [ "$rc" -eq 0 ] && [ -n "$(field "$work/up.json" skipped)" ]; then
+    echo "$(field "$work/up.json" skipped)"
+    output status skipped
+    return 0
+  fi
   if [ "$rc" -eq 0 ]; then
     url="$(field "$work/up.json" url)"
     output status deployed

@@ -14,6 +14,7 @@ from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
 from wildside.databases import preview_cli as preview_database
 from wildside.github.gc_cli import gc_command
+from wildside.github.pulls import pull_state
 from wildside.gitops import location as locations
 from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
@@ -93,6 +94,19 @@ def up(
     seed_secrets_from: vault_secrets.SeedFromOption = None,
     generate_secret: vault_secrets.GenerateOption = None,
     database: preview_database.DatabaseOption = False,
+    only_if_open: Annotated[
+        bool,
+        typer.Option(
+            "--only-if-open",
+            help="Ask GitHub first (GITHUB_TOKEN; --repository or GITHUB_REPOSITORY) and change "
+            "nothing when the pull request is no longer open, so a deploy that finishes after "
+            "the teardown cannot bring the preview back.",
+        ),
+    ] = False,
+    repository: Annotated[
+        str | None,
+        typer.Option("--repository", help="GitHub OWNER/NAME for --only-if-open."),
+    ] = None,
     repo: RepoOption = None,
     branch: BranchOption = None,
     as_json: JsonOption = False,
@@ -109,9 +123,16 @@ def up(
     )
     if max_previews is not None and max_previews < 1:
         raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
+    location = _location(repo, branch)
+    if only_if_open:
+        state = pull_state(repository, request.pr)
+        if state != "open":
+            skipped = {"pr": request.pr, "sha": request.sha, "changed": False, "commit": None}
+            skipped["skipped"] = f"pull request #{request.pr} is {state}; no preview written"
+            emit(skipped, as_json=as_json, human=lambda r: str(r["skipped"]))
+            return
     preview_secrets = vault_secrets.PreviewSecrets(secrets, seed_secrets_from, generate_secret)
     preview_db = preview_database.PreviewDatabase(database)
-    location = _location(repo, branch)
     now = clock.utc_now()
     progress = Progress(quiet=quiet)
     outcome = service.up(
