@@ -1,38 +1,49 @@
 """The `wildside` command: one typer application per domain, errors as one
-line on stderr with exit code 1 (operational) or 2 (bad input)."""
+line on stderr with exit code 1 (operational) or 2 (bad input).
+
+Each CI step runs one command, so only the domain named on the command line
+is imported (its clients — hvac, psycopg, httpx — cost a noticeable share of
+start-up); `wildside --help` and anything unrecognised load them all."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
 
-from wildside.apps_repo.cli import app as apps_app
 from wildside.core.errors import WildsideError
-from wildside.databases.cli import app as db_app
-from wildside.github.cli import app as github_app
-from wildside.platform.cli import app as platform_app
-from wildside.previews.cli import app as preview_app
-from wildside.vault.cli import app as vault_app
 
-app = typer.Typer(
-    name="wildside",
-    help="Pull request previews and the platform beneath them, as GitOps commits.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(apps_app, name="apps")
-app.add_typer(preview_app, name="preview")
-app.add_typer(db_app, name="db")
-app.add_typer(vault_app, name="vault")
-app.add_typer(github_app, name="github")
-app.add_typer(platform_app, name="platform")
+# command name -> module defining `app`, in the order `--help` lists them
+DOMAINS = {
+    "apps": "wildside.apps_repo.cli",
+    "preview": "wildside.previews.cli",
+    "db": "wildside.databases.cli",
+    "vault": "wildside.vault.cli",
+    "github": "wildside.github.cli",
+    "platform": "wildside.platform.cli",
+}
+
+
+def build(argv: list[str]) -> typer.Typer:
+    """The command tree, with only the domain in `argv` loaded when it names one."""
+    root = typer.Typer(
+        name="wildside",
+        help="Pull request previews and the platform beneath them, as GitOps commits.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    named = next((arg for arg in argv if not arg.startswith("-")), None)
+    wanted = [named] if named in DOMAINS else list(DOMAINS)
+    for name in wanted:
+        root.add_typer(importlib.import_module(DOMAINS[name]).app, name=name)
+    return root
 
 
 def run() -> None:
     try:
-        app()
+        build(sys.argv[1:])()
     except WildsideError as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         sys.stderr.write(f"wildside: error: {message}\n")
