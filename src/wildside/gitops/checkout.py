@@ -29,7 +29,7 @@ def cache_root() -> Path:
 
 
 def _checkouts_for(location: RepoLocation) -> Path:
-    if location.local_bare is not None and location.local_bare.parent.name == ".wildside":
+    if location.embedded and location.local_bare is not None:
         return location.local_bare.parent / "checkouts" / location.local_bare.stem
     digest = hashlib.sha256(location.url.encode()).hexdigest()[:16]
     return cache_root() / "checkouts" / digest

@@ -11,6 +11,7 @@ from wildside.core.errors import BadInput
 from wildside.gitops.git import Git
 
 DEFAULT_BRANCH = "main"
+EMBEDDED_DIR = ".wildside"
 _URL_PREFIXES = ("https://", "http://", "ssh://", "git://", "file://", "git@")
 
 
@@ -19,6 +20,11 @@ class RepoLocation:
     url: str
     branch: str | None  # None: the remote's default branch
     local_bare: Path | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """The default `.wildside/<name>` repository created on first use."""
+        return self.local_bare is not None and self.local_bare.parent.name == EMBEDDED_DIR
 
     @property
     def display(self) -> str:
@@ -51,7 +57,7 @@ def resolve(
     chosen = repo or os.environ.get(env_variable) or None
     base = cwd or Path.cwd()
     if chosen is None:
-        bare = (base / ".wildside" / default_dir).resolve()
+        bare = (base / EMBEDDED_DIR / default_dir).resolve()
         ensure_bare_repository(bare, branch or DEFAULT_BRANCH)
         return RepoLocation(url=bare.as_uri(), branch=branch, local_bare=bare)
     if _looks_like_url(chosen):

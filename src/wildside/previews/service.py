@@ -80,13 +80,9 @@ def read_record(worktree: Path, pr: int) -> PreviewRecord | None:
 
 def _config(worktree: Path, location: RepoLocation) -> AppsConfig:
     """The repository's settings; the embedded default lays itself out on first use."""
-    if _is_embedded(location) and apps.read_config(worktree) is None:
+    if location.embedded and apps.read_config(worktree) is None:
         apps.apply_layout(worktree, AppsConfig())
     return apps.require_config(worktree, location)
-
-
-def _is_embedded(location: RepoLocation) -> bool:
-    return location.local_bare is not None and location.local_bare.parent.name == ".wildside"
 
 
 def apply_up(
