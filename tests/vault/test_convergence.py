@@ -232,3 +232,8 @@ def test_gpg_encrypted_state_file(
     second = run_bootstrap(bao.address, *args)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["changed"] is False
+    # A later run without the recipient must not rewrite the shares in plain text.
+    plain = run_bootstrap(bao.address, "--state-file", str(state), "--json")
+    assert plain.returncode == 2
+    assert "--state-gpg-recipient" in plain.stderr
+    assert state.read_text().startswith("-----BEGIN PGP MESSAGE-----")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from wildside.core.errors import BadInput
 
 MAX_PR_NUMBER = 99_999_999
+_PR = re.compile(r"[0-9]{1,8}")  # ASCII only: str.isdigit() also accepts "²"
 _SHA = re.compile(r"[0-9a-f]{7,40}")
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _TTL = re.compile(r"(\d+)([mhdw])")
@@ -23,7 +24,7 @@ _COMPONENT = re.compile(r"[a-z]([a-z0-9-]{0,30}[a-z0-9])?")
 
 def pr_number(value: int | str) -> int:
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PR_NUMBER:
+    if not _PR.fullmatch(text) or not 1 <= int(text) <= MAX_PR_NUMBER:
         raise BadInput(
             f"--pr {value!r} is not a pull request number: give a whole number "
             f"from 1 to {MAX_PR_NUMBER}"
@@ -50,22 +51,29 @@ def dns_label(value: str, *, option: str) -> str:
     return value
 
 
-def domain(value: str, *, option: str = "--preview-domain") -> str:
+MAX_HOSTNAME = 253
+# Room for the longest preview host, pr-99999999.<domain>, within MAX_HOSTNAME.
+MAX_DOMAIN = MAX_HOSTNAME - len(f"pr-{MAX_PR_NUMBER}.")
+
+
+def _dns_name(value: str, option: str, limit: int) -> str:
     normalised = value.strip().lower().rstrip(".")
     labels = normalised.split(".")
-    if len(labels) < 2 or len(normalised) > 240 or not all(_LABEL.fullmatch(p) for p in labels):
+    if len(labels) < 2 or len(normalised) > limit or not all(_LABEL.fullmatch(p) for p in labels):
         raise BadInput(
-            f"{option} {value!r} is not a DNS domain: use dot-separated RFC 1123 labels "
-            "(e.g. previews.example.com), at most 240 characters"
+            f"{option} {value!r} is not a DNS name: use dot-separated RFC 1123 labels "
+            f"(e.g. previews.example.com), at most {limit} characters"
         )
     return normalised
 
 
+def domain(value: str, *, option: str = "--preview-domain") -> str:
+    """A domain under which every preview host pr-N.<domain> is a valid hostname."""
+    return _dns_name(value, option, MAX_DOMAIN)
+
+
 def hostname(value: str, *, option: str = "--host") -> str:
-    normalised = domain(value, option=option)
-    if len(normalised) > 253:
-        raise BadInput(f"{option} {value!r} is longer than 253 characters: use a shorter domain")
-    return normalised
+    return _dns_name(value, option, MAX_HOSTNAME)
 
 
 def image_repository(value: str, *, option: str = "--image") -> str:

@@ -44,6 +44,17 @@ def ensure_bare_repository(path: Path, branch: str = DEFAULT_BRANCH) -> bool:
     return True
 
 
+def check_branch(branch: str) -> str:
+    """Refuse a branch name Git would refuse, before anything is fetched."""
+    valid = Git(None).run("check-ref-format", "--branch", branch, check=False)
+    if branch.startswith("-") or valid.returncode != 0:
+        raise BadInput(
+            f"--branch {branch!r} is not a valid Git branch name: use letters, digits, "
+            "'-', '_', '.' and '/' (e.g. main or previews)"
+        )
+    return branch
+
+
 def resolve(
     repo: str | None,
     branch: str | None,
@@ -54,6 +65,8 @@ def resolve(
 ) -> RepoLocation:
     """`repo`, else the environment variable, else the embedded default
     `.wildside/<default_dir>` (created bare when missing)."""
+    if branch is not None:
+        check_branch(branch)
     chosen = repo or os.environ.get(env_variable) or None
     base = cwd or Path.cwd()
     if chosen is None:

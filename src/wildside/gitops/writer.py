@@ -31,8 +31,8 @@ _RETRYABLE_PUSH = (
     "cannot lock ref",
     "incorrect old value",
     "failed to lock",
-    "remote rejected",
 )
+# Not "remote rejected" alone: a server hook's refusal (protected branch) is final.
 
 
 def push_attempts() -> int:

@@ -105,6 +105,7 @@ class StateStore:
                 f"--state-file {self.path}: cannot write in {directory} ({error.strerror}); "
                 "choose a writable directory"
             ) from None
+        self.refuse_plaintext_rewrite()
         if self.gpg_recipient:
             completed = _gpg(["--list-keys", "--with-colons", self.gpg_recipient], b"")
             if completed.returncode != 0:
@@ -114,6 +115,7 @@ class StateStore:
                 )
 
     def load(self) -> VaultState | None:
+        self.refuse_plaintext_rewrite()
         if not self.path.exists():
             return None
         raw = self.path.read_bytes()
@@ -127,7 +129,19 @@ class StateStore:
             raw = completed.stdout
         return VaultState.from_json(raw.decode("utf-8", "replace"), str(self.path))
 
+    def _encrypted_on_disk(self) -> bool:
+        return self.path.is_file() and self.path.read_bytes().lstrip().startswith(_ARMOR.encode())
+
+    def refuse_plaintext_rewrite(self) -> None:
+        """An encrypted state file is never rewritten in plain text."""
+        if not self.gpg_recipient and self._encrypted_on_disk():
+            raise BadInput(
+                f"--state-file {self.path} is GPG-encrypted: pass --state-gpg-recipient so "
+                "it stays encrypted when the bootstrap updates it"
+            )
+
     def save(self, state: VaultState) -> None:
+        self.refuse_plaintext_rewrite()
         payload = state.to_json().encode()
         if self.gpg_recipient:
             completed = _gpg(
