@@ -17,6 +17,7 @@ import pytest
 from wildside.apps_repo.config import AppsConfig
 from wildside.databases import credentials, declarative
 from wildside.previews.model import PreviewRequest
+from wildside.vault import client as vault_client
 
 from support import postgres
 from support.tools import require_tool
@@ -82,7 +83,7 @@ def test_create_and_drop_keep_the_password_in_vault(
 
 
 def test_declarative_extras_generate_the_password_once(vault: str) -> None:
-    store = credentials.VaultStore(vault, TOKEN)
+    store = credentials.VaultStore(vault_client.make(vault, TOKEN))
     factory = declarative.DatabaseExtras(store)
     request = PreviewRequest(pr=131, sha="abcdef0")
     factory(AppsConfig(), request)

@@ -1,28 +1,33 @@
-"""Where a preview role's password lives: Vault (KV v2) when VAULT_ADDR and
-VAULT_TOKEN are set, otherwise a 0600 file. The password is generated here
+"""Where a preview role's password lives: Vault (KV v2) when VAULT_ADDR is
+set (with VAULT_TOKEN or an AppRole), otherwise a 0600 file. The password is generated here
 and never printed, logged or passed on a command line."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import hvac
+import hvac.exceptions
+
 from wildside.core import names
 from wildside.core.errors import OperationalError
+from wildside.vault import client as vault_client
+from wildside.vault.client import vault_errors
+from wildside.vault.external_secret import preview_path as vault_path
+from wildside.vault.preview_secrets import read_kv
 
+_CAS_ATTEMPTS = 5
 CREDENTIALS_DIR_ENV = "WILDSIDE_DB_CREDENTIALS_DIR"
 KEYS = ("DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD")
 
 
 def generate_password() -> str:
     return secrets.token_urlsafe(24)
-
-
-def vault_path(pr: int) -> str:
-    return f"{names.VAULT_APP_PREFIX}/previews/pr-{pr}"
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,6 @@ class Credentials:
 
 
 class Store(Protocol):
-    location_kind: str
-
     def location(self, pr: int) -> str: ...
     def has(self, pr: int) -> bool: ...
     def save(self, pr: int, credentials: Credentials) -> None: ...
@@ -60,8 +63,6 @@ class Store(Protocol):
 
 class FileStore:
     """`<dir>/pr-<N>.env`, mode 0600 in a 0700 directory, written atomically."""
-
-    location_kind = "file"
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -96,46 +97,32 @@ class FileStore:
 
 class VaultStore:
     """Keys merged into `secret/wildside/previews/pr-<N>`: other keys at that
-    path (seeded by `wildside vault`) are kept, a check-and-set guards races."""
+    path (seeded by `wildside vault`) are kept, a check-and-set guards races.
+    Uses the same client as `preview up --secrets` (VAULT_TOKEN or AppRole,
+    VAULT_CACERT, one-line errors)."""
 
-    location_kind = "vault"
-
-    def __init__(self, address: str, token: str, mount: str = names.VAULT_KV_MOUNT) -> None:
-        import hvac
-
-        self._client = hvac.Client(url=address, token=token, timeout=10)
+    def __init__(self, client: hvac.Client, mount: str = names.VAULT_KV_MOUNT) -> None:
+        self._client = client
         self._mount = mount
 
     def location(self, pr: int) -> str:
         return f"vault:{self._mount}/{vault_path(pr)}"
 
     def _read(self, pr: int) -> tuple[dict[str, str], int]:
-        import hvac.exceptions
+        return read_kv(self._client, self._mount, vault_path(pr))
 
-        try:
-            response = self._client.secrets.kv.v2.read_secret_version(
-                path=vault_path(pr), mount_point=self._mount, raise_on_deleted_version=False
-            )
-        except hvac.exceptions.InvalidPath:
-            return {}, 0
-        except hvac.exceptions.VaultError as error:
-            raise OperationalError(
-                f"Vault read of {vault_path(pr)} failed: {type(error).__name__}"
-            ) from None
-        data = response["data"]
-        return dict(data.get("data") or {}), int(data["metadata"]["version"])
-
-    def _write(self, pr: int, data: dict[str, str], version: int) -> None:
-        import hvac.exceptions
-
-        try:
-            self._client.secrets.kv.v2.create_or_update_secret(
-                path=vault_path(pr), secret=data, cas=version, mount_point=self._mount
-            )
-        except hvac.exceptions.VaultError as error:
-            raise OperationalError(
-                f"Vault write of {vault_path(pr)} failed: {type(error).__name__}"
-            ) from None
+    def _write(self, pr: int, data: dict[str, str], version: int) -> bool:
+        """Write with check-and-set; False when another writer got there first."""
+        with vault_errors(f"write {self._mount}/{vault_path(pr)}"):
+            try:
+                self._client.secrets.kv.v2.create_or_update_secret(
+                    path=vault_path(pr), secret=data, cas=version, mount_point=self._mount
+                )
+            except hvac.exceptions.InvalidRequest as error:
+                if "check-and-set" in str(error):
+                    return False
+                raise
+        return True
 
     def has(self, pr: int) -> bool:
         data, _ = self._read(pr)
@@ -146,25 +133,37 @@ class VaultStore:
         return data.get("PGPASSWORD")
 
     def save(self, pr: int, credentials: Credentials) -> None:
-        data, version = self._read(pr)
-        merged = {**data, **credentials.as_env()}
-        if merged != data:
-            self._write(pr, merged, version)
+        for _ in range(_CAS_ATTEMPTS):
+            data, version = self._read(pr)
+            merged = {**data, **credentials.as_env()}
+            if merged == data or self._write(pr, merged, version):
+                return
+        raise OperationalError(f"Vault path {vault_path(pr)} kept changing: run again")
+
+    def ensure_password(self, pr: int, credentials_for: Callable[[str], Credentials]) -> None:
+        """Keep the password already stored, or generate one; two concurrent
+        runs end with one password (check-and-set), never two."""
+        for _ in range(_CAS_ATTEMPTS):
+            data, version = self._read(pr)
+            password = data.get("PGPASSWORD") or generate_password()
+            merged = {**data, **credentials_for(password).as_env()}
+            if merged == data or self._write(pr, merged, version):
+                return
+        raise OperationalError(f"Vault path {vault_path(pr)} kept changing: run again")
 
     def remove(self, pr: int) -> bool:
         data, version = self._read(pr)
         kept = {key: value for key, value in data.items() if key not in KEYS}
         if kept == data:
             return False
-        self._write(pr, kept, version)
-        return True
+        return self._write(pr, kept, version)
 
 
 def vault_from_env() -> VaultStore | None:
-    address, token = os.environ.get("VAULT_ADDR"), os.environ.get("VAULT_TOKEN")
-    if address and token:
-        return VaultStore(address, token)
-    return None
+    """Vault when VAULT_ADDR is set (token or AppRole required then), else None."""
+    if not os.environ.get(vault_client.ADDRESS_ENV):
+        return None
+    return VaultStore(vault_client.from_environment(purpose="storing a preview database password"))
 
 
 def default_directory() -> Path:

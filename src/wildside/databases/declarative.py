@@ -21,7 +21,6 @@ generated once and kept in Vault only; Git holds references."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +28,12 @@ from wildside.apps_repo.config import AppsConfig
 from wildside.core import kube, names
 from wildside.core.yaml_io import dump_documents
 from wildside.databases import naming
-from wildside.databases.credentials import Credentials, VaultStore, generate_password, vault_path
+from wildside.databases.credentials import Credentials, VaultStore
 from wildside.previews.model import PreviewRequest
 from wildside.previews.render import OverlayExtras
+from wildside.vault import external_secret
 
 CNPG_API = "postgresql.cnpg.io/v1"
-EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 FILE_NAME = "database.yaml"
 CLUSTER_HOST = f"{names.PREVIEW_DB_CLUSTER}-rw.{names.DATABASES_NAMESPACE}.svc.cluster.local"
 CLUSTER_PORT = "5432"
@@ -103,7 +102,7 @@ def _external_secret(
     name: str, namespace: str | None, pr: int, keys: dict[str, str]
 ) -> dict[str, Any]:
     return {
-        "apiVersion": EXTERNAL_SECRETS_API,
+        "apiVersion": external_secret.EXTERNAL_SECRETS_API,
         "kind": "ExternalSecret",
         "metadata": kube.metadata(name, namespace),
         "spec": {
@@ -111,7 +110,10 @@ def _external_secret(
             "secretStoreRef": {"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
             "target": {"name": name, "creationPolicy": "Owner"},
             "data": [
-                {"secretKey": secret_key, "remoteRef": {"key": vault_path(pr), "property": prop}}
+                {
+                    "secretKey": secret_key,
+                    "remoteRef": {"key": external_secret.preview_path(pr), "property": prop},
+                }
                 for secret_key, prop in keys.items()
             ],
         },
@@ -232,10 +234,8 @@ class DatabaseExtras:
 
     def __call__(self, config: AppsConfig, request: PreviewRequest) -> list[OverlayExtras]:
         if self.vault is not None:
-            password = self.vault.password(request.pr) or generate_password()
-            self.vault.save(request.pr, cluster_credentials(request.pr, password))
+            self.vault.ensure_password(
+                request.pr, lambda password: cluster_credentials(request.pr, password)
+            )
             self.stored.append(self.vault.location(request.pr))
         return [overlay_extras(config, request.pr, self.template)]
-
-
-ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[OverlayExtras]]

@@ -9,7 +9,7 @@ import typer
 
 from wildside.core.output import Progress
 from wildside.databases import credentials, declarative
-from wildside.databases.declarative import ExtrasFactory
+from wildside.previews.service import ExtrasFactory
 
 DatabaseOption = Annotated[
     bool,

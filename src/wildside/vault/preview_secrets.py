@@ -64,7 +64,7 @@ class SeedResult:
     kept: list[str] = field(default_factory=list)
 
 
-def _read(client: hvac.Client, mount: str, path: str) -> tuple[dict[str, str], int]:
+def read_kv(client: hvac.Client, mount: str, path: str) -> tuple[dict[str, str], int]:
     """Current data and version (0: never written)."""
     with vault_errors(f"read {mount}/{path}"):
         try:
@@ -86,14 +86,14 @@ def seed(
     path = es.preview_path(pr)
     template: dict[str, str] = {}
     if plan.template:
-        template, version = _read(client, plan.mount, plan.template)
+        template, version = read_kv(client, plan.mount, plan.template)
         if version == 0:
             raise OperationalError(
                 f"template {plan.mount}/{plan.template} holds no secret: write it first "
                 "(bao kv put) or drop --seed-secrets-from"
             )
     for _attempt in range(_CAS_ATTEMPTS):
-        current, version = _read(client, plan.mount, path)
+        current, version = read_kv(client, plan.mount, path)
         result = SeedResult(path=path)
         merged = dict(current)
         for key in sorted(template):
