@@ -59,6 +59,16 @@ def test_chart_renders_the_preview(tmp_path: Path) -> None:
         == "ghcr.io/wildside/wildside-backend:0123456789abcdef0123456789abcdef01234567"
     )
     assert backend["resources"]["requests"]
+    pod = deployments["wildside-frontend"]["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"wildside.dev/pool": "previews"}
+    assert pod["tolerations"] == [
+        {
+            "key": "wildside.dev/preview",
+            "operator": "Equal",
+            "value": "true",
+            "effect": "NoSchedule",
+        }
+    ]
     ingress = next(o for o in objects if o["kind"] == "Ingress")
     assert ingress["spec"]["rules"][0]["host"] == "pr-77.previews.test.dev"
     assert ingress["spec"]["ingressClassName"] == "traefik"

@@ -91,6 +91,8 @@ def test_each_preview_builds_with_its_tags_host_namespace_and_labels(
     assert values["frontend"]["image"]["tag"] == sha_for(pr)
     assert values["ingress"]["host"] == f"pr-{pr}.previews.test.dev"
     assert values["preview"] == {"enabled": True, "pr": pr}
+    assert values["scheduling"]["nodeSelector"] == {"wildside.dev/pool": "previews"}
+    assert values["scheduling"]["tolerations"][0]["key"] == "wildside.dev/preview"
     assert release["spec"]["chart"]["spec"]["sourceRef"] == {
         "kind": "HelmRepository",
         "name": "app-chart",

@@ -41,6 +41,40 @@ class ChartSource(BaseModel):
         return self.url.startswith("oci://")
 
 
+class Toleration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    operator: Literal["Equal", "Exists"] = "Equal"
+    value: str | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+
+
+class Scheduling(BaseModel):
+    """Where preview pods run: the autoscaling previews node pool (labelled and
+    tainted by the doks module), so previews never crowd staging or production."""
+
+    model_config = ConfigDict(extra="forbid")
+    node_selector: dict[str, str] = Field(
+        default_factory=lambda: {names.PREVIEW_POOL_LABEL[0]: names.PREVIEW_POOL_LABEL[1]}
+    )
+    tolerations: list[Toleration] = Field(
+        default_factory=lambda: [
+            Toleration(
+                key=names.PREVIEW_POOL_TAINT[0],
+                value=names.PREVIEW_POOL_TAINT[1],
+                effect=names.PREVIEW_POOL_TAINT[2],
+            )
+        ]
+    )
+
+    def values(self) -> dict[str, object]:
+        """The chart's `scheduling` values."""
+        return {
+            "nodeSelector": dict(self.node_selector),
+            "tolerations": [t.model_dump(exclude_none=True) for t in self.tolerations],
+        }
+
+
 class AppsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     app: str = "wildside"
@@ -59,6 +93,7 @@ class AppsConfig(BaseModel):
     flux_namespace: str = names.FLUX_NAMESPACE
     source_name: str = names.APPS_SOURCE
     quota: Quota = Field(default_factory=Quota)
+    scheduling: Scheduling = Field(default_factory=Scheduling)
     kind: Literal["wildside-apps"] = "wildside-apps"
 
     @field_validator("app")

@@ -29,15 +29,16 @@ def chart_source(config: AppsConfig) -> dict[str, Any]:
     }
 
 
-def component_values(config: AppsConfig, tag: str) -> dict[str, Any]:
+def component_values(images: dict[str, str], tag: str) -> dict[str, Any]:
+    """`<component>.image.{repository,tag}` for every component (the chart contract)."""
     return {
         component: {"image": {"repository": repository, "tag": tag}}
-        for component, repository in config.images.items()
+        for component, repository in sorted(images.items())
     }
 
 
 def helm_release(config: AppsConfig) -> dict[str, Any]:
-    values: dict[str, Any] = component_values(config, "latest")
+    values: dict[str, Any] = component_values(config.images, "latest")
     values["ingress"] = {"enabled": True, "className": "traefik", "host": config.production_host}
     return {
         "apiVersion": kube.HELM_API,

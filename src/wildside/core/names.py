@@ -21,3 +21,6 @@ WILDCARD_CERTIFICATE_SECRET = "wildcard-preview-tls"  # noqa: S105 - a Secret's 
 CLUSTER_VARS = "cluster-vars"  # ConfigMap in flux-system holding per-cluster substitutions
 REDIS_NAMESPACE = "redis"  # shared Valkey cache (user `default`, password from Vault)
 REDIS_SERVICE = "wildside-redis"  # host wildside-redis.redis.svc.cluster.local:6379
+# The doks module labels and taints the previews node pool with these (infra/modules/doks).
+PREVIEW_POOL_LABEL = ("wildside.dev/pool", "previews")
+PREVIEW_POOL_TAINT = ("wildside.dev/preview", "true", "NoSchedule")

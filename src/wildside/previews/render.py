@@ -173,12 +173,10 @@ def _files(
 ) -> dict[str, str]:
     namespace = record.namespace
     label_set, annotation_set = _lifecycle(record, ttl)
-    values: dict[str, Any] = {
-        component: {"image": {"repository": repository, "tag": record.sha}}
-        for component, repository in sorted(images.items())
-    }
+    values = layout.component_values(images, record.sha)
     values["ingress"] = {"enabled": True, "host": record.url.removeprefix("https://")}
     values["preview"] = {"enabled": True, "pr": record.pr}
+    values["scheduling"] = config.scheduling.values()
     extra_files: dict[str, str] = {}
     health_exprs: list[dict[str, str]] = []
     for extra in extras:
