@@ -27,11 +27,9 @@ path "sys/mounts/auth/kubernetes-*" {
   capabilities = ["read", "update"]
 }
 
-path "auth/kubernetes-+/config" {
-  capabilities = ["create", "read", "update", "delete"]
-}
-
-path "auth/kubernetes-+/role/*" {
+# Config and roles of the per-cluster mounts. A glob, not "+": "+" matches a
+# whole path segment only, so "kubernetes-+" would match nothing.
+path "auth/kubernetes-*" {
   capabilities = ["create", "read", "update", "delete", "list"]
 }
 

@@ -36,9 +36,11 @@ feedback() {
 }
 
 up() {
-  # --only-if-open: a deploy that finishes after the pull request closed writes nothing.
-  local args=(preview up --pr "$INPUT_PR" --sha "$INPUT_SHA" "${repo_args[@]}" --json
-    --only-if-open --repository "$INPUT_REPOSITORY")
+  local args=(preview up --pr "$INPUT_PR" --sha "$INPUT_SHA" "${repo_args[@]}" --json)
+  # A deploy that finishes after the pull request closed writes nothing.
+  if [ "${INPUT_ONLY_IF_OPEN:-true}" = "true" ]; then
+    args+=(--only-if-open --repository "$INPUT_REPOSITORY")
+  fi
   local line
   while IFS= read -r line; do
     line="${line//[[:space:]]/}"

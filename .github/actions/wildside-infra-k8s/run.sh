@@ -23,7 +23,9 @@ work="$(mktemp -d "${RUNNER_TEMP:-/tmp}/wildside-infra.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 outputs="$work/outputs.json"
 
-tofu -chdir="$INPUT_TOFU_DIRECTORY" init -input=false -no-color
+init=(init -input=false -no-color)
+[ -n "${INPUT_TOFU_BACKEND_CONFIG:-}" ] && init+=("-backend-config=$INPUT_TOFU_BACKEND_CONFIG")
+tofu -chdir="$INPUT_TOFU_DIRECTORY" "${init[@]}"
 apply=(apply -input=false -auto-approve -no-color -lock-timeout=10m)
 [ -n "${INPUT_TOFU_VAR_FILE:-}" ] && apply+=("-var-file=$INPUT_TOFU_VAR_FILE")
 tofu -chdir="$INPUT_TOFU_DIRECTORY" "${apply[@]}"

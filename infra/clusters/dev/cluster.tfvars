@@ -12,7 +12,7 @@ node_pools = {
 }
 
 base_domain                = "example.com"
-preview_domain             = "dev.preview.example.com"
+preview_domain             = "previews.dev.example.com"
 acme_email                 = "platform@example.com"
 acme_environment           = "staging"
 platform_repository_url    = "ssh://git@github.com/example/wildside-infra.git"

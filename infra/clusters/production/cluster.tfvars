@@ -11,7 +11,7 @@ node_pools = {
 }
 
 base_domain                = "example.com"
-preview_domain             = "prod.preview.example.com"
+preview_domain             = "previews.example.com"
 acme_email                 = "platform@example.com"
 acme_environment           = "production"
 platform_repository_url    = "ssh://git@github.com/example/wildside-infra.git"
