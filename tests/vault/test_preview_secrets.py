@@ -142,3 +142,40 @@ def test_bad_secret_options_are_refused_before_anything_is_written(
         check=True,
     ).stdout
     assert before == after
+
+
+def test_gc_removes_the_vault_paths_of_the_previews_it_removes(
+    cli: Any, bare_repo: Path, vault: tuple[hvac.Client, dict[str, str]]
+) -> None:
+    from support.github_server import FakeGitHub
+
+    root, env = vault
+    assert cli("apps", "init", "--repo", str(bare_repo)).returncode == 0
+    for pr in (5, 6):
+        up = cli(
+            "preview",
+            "up",
+            "--pr",
+            str(pr),
+            "--sha",
+            SHA,
+            "--repo",
+            str(bare_repo),
+            "--generate-secret",
+            "SESSION_KEY",
+            env=env,
+        )
+        assert up.returncode == 0, up.stderr
+    github = FakeGitHub().start()
+    try:
+        github.pulls.update({5: "closed", 6: "open"})
+        collected = cli(
+            "preview", "gc", "--repo", str(bare_repo), "--json", env={**env, **github.env()}
+        )
+    finally:
+        github.stop()
+    assert collected.returncode == 0, collected.stderr
+    assert collected.json()["secrets_removed"] == [5]
+    with pytest.raises(hvac.exceptions.InvalidPath):
+        preview_data(root, 5)
+    assert "SESSION_KEY" in preview_data(root, 6)

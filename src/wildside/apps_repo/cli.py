@@ -13,7 +13,6 @@ from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOptio
 from wildside.core import validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
-from wildside.gitops import location as locations
 
 app = typer.Typer(
     help="Lay out and maintain the wildside-apps GitOps repository.", no_args_is_help=True
@@ -69,9 +68,7 @@ def init(
         )
     except ValidationError as error:
         raise BadInput(str(error.errors()[0]["msg"]).removeprefix("Value error, ")) from None
-    location = locations.resolve(
-        repo, branch, env_variable=service.ENV_VARIABLE, default_dir=service.DEFAULT_DIR
-    )
+    location = service.location(repo, branch)
     progress = Progress(quiet=quiet)
     outcome = service.init(location, config, progress=progress)
     progress.done()

@@ -12,11 +12,17 @@ from wildside.apps_repo.config import CONFIG_FILE, AppsConfig
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import SILENT, Progress
 from wildside.core.yaml_io import load_one
+from wildside.gitops import location as locations
 from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
 
 ENV_VARIABLE = "WILDSIDE_APPS_REPO"
 DEFAULT_DIR = "apps.git"
+
+
+def location(repo: str | None, branch: str | None) -> RepoLocation:
+    """The apps repository: --repo, $WILDSIDE_APPS_REPO, or the embedded default."""
+    return locations.resolve(repo, branch, env_variable=ENV_VARIABLE, default_dir=DEFAULT_DIR)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ refuse when the answer looks wrong, and remove the rest in one commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -100,11 +100,3 @@ def collect(
         message,
         progress=progress,
     )
-
-
-@dataclass(frozen=True)
-class GcResult:
-    plan: Plan
-    removed: list[Removal]
-    commit: str | None
-    changed: bool

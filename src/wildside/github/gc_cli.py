@@ -14,8 +14,8 @@ from wildside.core.output import Progress, emit, emit_json
 from wildside.github import gc
 from wildside.github.api import GitHubClient
 from wildside.github.gc_plan import Bounds, Plan
-from wildside.gitops import location as locations
 from wildside.previews import service
+from wildside.vault import preview_cli as vault_secrets
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
@@ -87,9 +87,7 @@ def gc_command(
     if not 0 < max_fraction <= 1:
         raise BadInput(f"--max-fraction {max_fraction:g} is out of range: give (0, 1]")
     bounds = Bounds(max_deletions, max_fraction)
-    location = locations.resolve(
-        repo, branch, env_variable=apps.ENV_VARIABLE, default_dir=apps.DEFAULT_DIR
-    )
+    location = apps.location(repo, branch)
     progress = Progress(quiet=quiet)
     now = clock.utc_now()
     with GitHubClient.from_environment(repository) as client:
@@ -104,10 +102,15 @@ def gc_command(
         "changed": False,
     }
     if plan.safe and plan.removals and not dry_run:
+        vault = vault_secrets.down_client()  # before the push: a missing token fails early
         outcome = gc.collect(location, plan.removals, now, progress=progress)
         removed = {r.pr for r in outcome.value}
         result["remove"] = [item for item in result["remove"] if item["pr"] in removed]
         result |= {"commit": outcome.commit, "changed": outcome.changed}
+        # After the push, as for `preview down`: Flux prunes the ExternalSecrets first.
+        result["secrets_removed"] = sorted(
+            pr for pr in removed if vault_secrets.remove_preview_secrets(vault, pr)
+        )
     progress.done()
     if as_json:
         emit_json(result)

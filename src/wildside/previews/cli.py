@@ -15,7 +15,6 @@ from wildside.core.output import Progress, emit
 from wildside.databases import preview_cli as preview_database
 from wildside.github.gc_cli import gc_command
 from wildside.github.pulls import pull_state
-from wildside.gitops import location as locations
 from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
 from wildside.vault import preview_cli as vault_secrets
@@ -25,12 +24,6 @@ app = typer.Typer(
 )
 
 PrOption = Annotated[str, typer.Option("--pr", help="Pull request number.", show_default=False)]
-
-
-def _location(repo: str | None, branch: str | None) -> locations.RepoLocation:
-    return locations.resolve(
-        repo, branch, env_variable=apps.ENV_VARIABLE, default_dir=apps.DEFAULT_DIR
-    )
 
 
 def record_json(record: PreviewRecord, now: datetime) -> dict[str, Any]:
@@ -123,7 +116,7 @@ def up(
     )
     if max_previews is not None and max_previews < 1:
         raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
-    location = _location(repo, branch)
+    location = apps.location(repo, branch)
     if only_if_open:
         state = pull_state(repository, request.pr)
         if state != "open":
@@ -180,7 +173,7 @@ def down(
 ) -> None:
     """Remove the preview of a pull request; absent previews succeed unchanged."""
     number = validation.pr_number(pr)
-    location = _location(repo, branch)
+    location = apps.location(repo, branch)
     vault = vault_secrets.down_client()
     progress = Progress(quiet=quiet)
     outcome = service.down(location, number, progress=progress)
@@ -218,7 +211,7 @@ def list_command(
     quiet: QuietOption = False,
 ) -> None:
     """List previews: PR, SHA, URL and age (from the commit that created it)."""
-    location = _location(repo, branch)
+    location = apps.location(repo, branch)
     records, _tip = service.list_previews(location)
     now = clock.utc_now()
     rows = [record_json(record, now) for record in records]

@@ -61,13 +61,16 @@ class PreviewSecrets:
     def summary(self) -> dict[str, Any] | None:
         if not self.enabled or not self.results:
             return None
-        last = self.results[-1]
+        # The commit loop may seed more than once: what any attempt wrote counts
+        # as written, not as "kept" by the attempt that found it there.
+        copied = {key for r in self.results for key in r.copied}
+        generated = {key for r in self.results for key in r.generated}
         return {
-            "path": last.path,
+            "path": self.results[-1].path,
             "written": any(result.written for result in self.results),
-            "copied": last.copied,
-            "generated": sorted({key for r in self.results for key in r.generated}),
-            "kept": last.kept,
+            "copied": sorted(copied),
+            "generated": sorted(generated),
+            "kept": sorted(set(self.results[-1].kept) - copied - generated),
         }
 
 
