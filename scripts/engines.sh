@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the Go engines the tests run (Kubernetes, etcd, kwok, Flux, OpenTofu
+# and its providers) from the modules pinned under engines/, into a cache keyed
+# by those pins. Prints each group's bin directory on stdout; progress on stderr.
+#
+#   scripts/engines.sh                  every group (engines/**/build.txt)
+#   scripts/engines.sh kubernetes flux/source-controller
+#
+# A group is a directory with go.mod, go.sum and build.txt ("<binary> <package>"
+# per line); an optional ldflags.txt adds linker flags. The cache lives in
+# $WILDSIDE_ENGINES_CACHE (default ~/.cache/wildside/engines): a warm run only
+# hashes files. A cold run compiles for many minutes on 2 cores.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cache="${WILDSIDE_ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wildside/engines}"
+command -v go >/dev/null || { echo "engines: go is not installed; install Go 1.26 or newer" >&2; exit 2; }
+
+groups=("$@")
+if ((${#groups[@]} == 0)); then
+  while IFS= read -r file; do groups+=("$(dirname "${file#"$root/engines/"}")"); done \
+    < <(find "$root/engines" -name build.txt | sort)
+fi
+
+log() { printf '%s engines: %s\n' "$(date +%T)" "$*" >&2; }
+
+for group in "${groups[@]}"; do
+  dir="$root/engines/$group"
+  [ -f "$dir/build.txt" ] || { echo "engines: no such group: $group (expected $dir/build.txt)" >&2; exit 2; }
+  ldflags="-s -w $(cat "$dir/ldflags.txt" 2>/dev/null || true)"
+  key=$( { cat "$dir/go.mod" "$dir/go.sum" "$dir/build.txt"; echo "$ldflags"; go env GOVERSION GOOS GOARCH; } \
+    | sha256sum | cut -c1-16)
+  out="$cache/${group//\//-}-$key"
+  if [ -f "$out/.complete" ]; then
+    echo "$out/bin"
+    continue
+  fi
+  mkdir -p "$cache"
+  tmp="$(mktemp -d "$cache/.build-XXXXXX")"
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/bin"
+  mapfile -t lines < <(grep -vE '^\s*(#|$)' "$dir/build.txt")
+  i=0
+  for line in "${lines[@]}"; do
+    i=$((i + 1))
+    read -r name package <<<"$line"
+    log "building $group: $name ($i/${#lines[@]}); a cold build takes minutes"
+    start=$SECONDS
+    (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$tmp/bin/$name" "$package")
+    log "built $name in $((SECONDS - start)) s"
+  done
+  touch "$tmp/.complete"
+  rm -rf "$out"
+  mv "$tmp" "$out"
+  trap - EXIT
+  echo "$out/bin"
+done
