@@ -1,4 +1,5 @@
-"""Validate rendered objects: custom resources against ../shared/schemas,
+"""Validate rendered objects: custom resources against the vendored
+schemas in tests/data/schemas,
 core kinds with kubernetes-validate --strict."""
 
 from __future__ import annotations

@@ -27,9 +27,11 @@ def require_tool(name: str, *, env: str | None = None, candidates: tuple[Path, .
     pytest.fail(f"required tool {name!r} is missing: run scripts/test.sh, which installs it")
 
 
+SCHEMAS_DIR = REPO_ROOT / "tests" / "data" / "schemas"
+
+
 def schemas_dir() -> Path:
-    configured = os.environ.get("WILDSIDE_SCHEMAS_DIR")
-    path = Path(configured) if configured else REPO_ROOT.parent / "shared" / "schemas"
-    if not path.is_dir():
-        pytest.fail(f"CRD schemas not found at {path}: set WILDSIDE_SCHEMAS_DIR")
-    return path
+    """The vendored CRD JSON Schemas (see tests/data/schemas/README.md)."""
+    if not SCHEMAS_DIR.is_dir():
+        pytest.fail(f"CRD schemas not found at {SCHEMAS_DIR}: the checkout is incomplete")
+    return SCHEMAS_DIR
