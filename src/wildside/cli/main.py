@@ -16,12 +16,12 @@ from wildside.core.errors import WildsideError
 
 # command name -> module defining `app`, in the order `--help` lists them
 DOMAINS = {
-    "apps": "wildside.apps_repo.cli",
-    "preview": "wildside.previews.cli",
-    "db": "wildside.databases.cli",
-    "vault": "wildside.vault.cli",
-    "github": "wildside.github.cli",
-    "platform": "wildside.platform.cli",
+    "apps": "wildside.cli.apps",
+    "preview": "wildside.cli.preview",
+    "db": "wildside.cli.db",
+    "vault": "wildside.cli.vault",
+    "github": "wildside.cli.github",
+    "platform": "wildside.cli.platform",
 }
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from wildside.apps_repo import service as apps
+from wildside.cli import preview_secrets as vault_secrets
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
 from wildside.core import clock
 from wildside.core.errors import BadInput, OperationalError
@@ -15,7 +16,6 @@ from wildside.github import gc
 from wildside.github.api import GitHubClient
 from wildside.github.gc_plan import Bounds, Plan
 from wildside.previews import service
-from wildside.vault import preview_cli as vault_secrets
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:

@@ -8,16 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from wildside.apps_repo import service as apps
+from wildside.cli import preview_database
+from wildside.cli import preview_secrets as vault_secrets
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
+from wildside.cli.preview_gc import gc_command
 from wildside.core import clock, validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
-from wildside.databases import preview_cli as preview_database
-from wildside.github.gc_cli import gc_command
 from wildside.github.pulls import pull_state
 from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
-from wildside.vault import preview_cli as vault_secrets
 
 app = typer.Typer(
     help="Create, update, remove and list pull request previews.", no_args_is_help=True
