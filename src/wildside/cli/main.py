@@ -1,5 +1,6 @@
 """The `wildside` command: one typer application per domain, errors as one
-line on stderr with exit code 1 (operational) or 2 (bad input).
+line on stderr with exit code 1 (operational) or 2 (bad input, including
+every usage error: a missing option, an extra argument, an unknown command).
 
 Each CI step runs one command, so only the domain named on the command line
 is imported (its clients — hvac, psycopg, httpx — cost a noticeable share of
@@ -9,8 +10,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
+from importlib import metadata
+from typing import Annotated, Any
 
 import typer
+from typer._click.core import Command
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 from wildside.core.errors import WildsideError
 
@@ -23,17 +31,50 @@ DOMAINS = {
     "github": "wildside.cli.github",
     "platform": "wildside.cli.platform",
 }
+PROG = "wildside"
+# Help is laid out for 80 columns whatever the terminal (or CI log) is.
+HELP_WIDTH = 80
+USAGE_EXIT = 2
 
 
-def build(argv: list[str]) -> typer.Typer:
+def version() -> str:
+    try:
+        return metadata.version(PROG)
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"{PROG} {version()}")
+        raise typer.Exit
+
+
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Pull request previews and the platform beneath them, as GitOps commits."""
+
+
+def build(argv: Sequence[str]) -> typer.Typer:
     """The command tree, with only the domain in `argv` loaded when it names one."""
     root = typer.Typer(
-        name="wildside",
-        help="Pull request previews and the platform beneath them, as GitOps commits.",
+        name=PROG,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        rich_markup_mode=None,
+        context_settings={"terminal_width": HELP_WIDTH, "max_content_width": HELP_WIDTH},
     )
+    root.callback()(_root)
     named = next((arg for arg in argv if not arg.startswith("-")), None)
     wanted = [named] if named in DOMAINS else list(DOMAINS)
     for name in wanted:
@@ -41,13 +82,60 @@ def build(argv: list[str]) -> typer.Typer:
     return root
 
 
-def run() -> None:
+def _first_sentence(text: str) -> str:
+    paragraph = " ".join(text.strip().split("\n\n", 1)[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[: end + 1]
+
+
+def _tidy(command: Command) -> None:
+    """Command lists show each command's whole first sentence (click would cut
+    it at a width-dependent length, mid-sentence)."""
+    if command.help and not command.short_help:
+        command.short_help = _first_sentence(command.help)
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _tidy(sub)
+
+
+def command(argv: Sequence[str]) -> Command:
+    """The click command `argv` runs, help tidied."""
+    built = typer.main.get_command(build(argv))
+    _tidy(built)
+    return built
+
+
+def _usage_line(error: UsageError) -> str:
+    path = error.ctx.command_path if error.ctx is not None else PROG
+    if isinstance(error, NoArgsIsHelpError):
+        group = error.ctx.command if error.ctx is not None else None
+        names = sorted(group.commands) if isinstance(group, TyperGroup) else []
+        return f"`{path}` needs a command: one of {', '.join(names)} (see `{path} --help`)"
+    message = " ".join(error.format_message().split()).rstrip(".")
+    return f"{message} (see `{path} --help`)"
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run `wildside` with `argv`; return the exit code. Every failure is one
+    line on stderr: no traceback, no box."""
+    args = list(argv)
     try:
-        build(sys.argv[1:])()
+        result: Any = command(args).main(args=args, prog_name=PROG, standalone_mode=False)
     except WildsideError as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        sys.stderr.write(f"wildside: error: {message}\n")
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("wildside: interrupted\n")
-        sys.exit(130)
+        sys.stderr.write(f"{PROG}: error: {message}\n")
+        return error.exit_code
+    except UsageError as error:
+        sys.stderr.write(f"{PROG}: error: {_usage_line(error)}\n")
+        return USAGE_EXIT
+    except ClickException as error:
+        sys.stderr.write(f"{PROG}: error: {' '.join(error.format_message().split())}\n")
+        return error.exit_code
+    except (KeyboardInterrupt, Abort):
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main(sys.argv[1:]))
