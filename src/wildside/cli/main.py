@@ -16,7 +16,12 @@ from typing import Annotated, Any
 
 import typer
 from typer._click.core import Command
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer._click.exceptions import (
+    BadParameter,
+    ClickException,
+    NoArgsIsHelpError,
+    UsageError,
+)
 from typer.core import TyperGroup
 from typer.exceptions import Abort
 
@@ -111,8 +116,24 @@ def _usage_line(error: UsageError) -> str:
         group = error.ctx.command if error.ctx is not None else None
         names = sorted(group.commands) if isinstance(group, TyperGroup) else []
         return f"`{path}` needs a command: one of {', '.join(names)} (see `{path} --help`)"
-    message = " ".join(error.format_message().split()).rstrip(".")
+    message = error.format_message()
+    value = _rejected_value(error)
+    if value is not None:
+        message = message.replace("Invalid value for", f"Invalid value {value} for", 1)
+    message = " ".join(message.split()).rstrip(".")
     return f"{message} (see `{path} --help`)"
+
+
+def _rejected_value(error: UsageError) -> str | None:
+    """The value typer's type check refused (it names only the option)."""
+    errors = getattr(error.__cause__, "errors", None)
+    if not isinstance(error, BadParameter) or not callable(errors):
+        return None
+    found = errors()
+    if not found or "input" not in found[0]:
+        return None
+    shown = repr(found[0]["input"])
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def main(argv: Sequence[str]) -> int:

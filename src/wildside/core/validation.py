@@ -113,7 +113,11 @@ def ttl(value: str, *, option: str = "--ttl") -> timedelta:
             f"{option} {value!r} is not a duration: write a number and a unit m, h, d or w "
             "(e.g. 72h or 7d)"
         )
-    amount = timedelta(**{_TTL_UNITS[match.group(2)]: int(match.group(1))})
+    digits = match.group(1).lstrip("0") or "0"
+    # A number too large for timedelta is out of range too (not an OverflowError).
+    if len(digits) > 7:
+        raise BadInput(f"{option} {value!r} is out of range: choose between 1h and 365d")
+    amount = timedelta(**{_TTL_UNITS[match.group(2)]: int(digits)})
     if not timedelta(hours=1) <= amount <= timedelta(days=365):
         raise BadInput(f"{option} {value!r} is out of range: choose between 1h and 365d")
     return amount

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from wildside.core.errors import OperationalError
-from wildside.gitops.git import Git
+from wildside.gitops.git import Git, failure_detail
 from wildside.gitops.location import DEFAULT_BRANCH, RepoLocation
 
 MAX_SLOTS = 64
@@ -65,12 +65,12 @@ def prepare(directory: Path, location: RepoLocation) -> Git:
     if not (directory / ".git").is_dir():
         directory.mkdir(parents=True, exist_ok=True)
         git.run("init", "-q")
-        git.run("remote", "add", "origin", location.url)
+        git.run("remote", "add", "--", "origin", location.url)  # a URL is never an option
         git.run("config", "gc.autoDetach", "false")
         # index v4 and the untracked cache keep add/commit cheap on trees with many previews
         git.run("config", "feature.manyFiles", "true")
     elif git.output("remote", "get-url", "origin") != location.url:
-        git.run("remote", "set-url", "origin", location.url)
+        git.run("remote", "set-url", "--", "origin", location.url)
     return git
 
 
@@ -140,8 +140,7 @@ def sync(git: Git, branch: str, sparse: list[str] | None = None) -> bool:
             git.run("rm", "-rfq", "--cached", "--ignore-unmatch", ".")
             git.run("clean", "-fdqx")
             return False
-        detail = (fetched.stderr.strip().splitlines() or ["no output"])[-1]
-        raise OperationalError(f"git fetch failed: {detail}")
+        raise OperationalError(f"git fetch failed: {failure_detail(fetched.stderr)}")
     marker.touch()
     _narrow(git, sparse)
     git.run("checkout", "-q", "-f", "-B", branch, f"refs/remotes/origin/{branch}")

@@ -22,6 +22,25 @@ _IDENTITY = {
 }
 
 
+# Lines that say what went wrong; the rest of git's stderr is advice or progress.
+_MEANINGFUL = ("fatal:", "error:", "remote: error:", "remote: fatal:", "!", "[rejected]")
+_ADVICE = ("hint:", "warning:", "To ", "Done")
+_MAX_DETAIL = 600
+
+
+def failure_detail(stderr: str) -> str:
+    """Git's own account of a failure as one line: every `fatal:`/`error:` (and
+    rejected-ref) line in order, else every line that is not advice, e.g.
+    "'x' does not appear to be a git repository; Could not read from remote
+    repository." rather than the last line alone ("and the repository exists.")."""
+    lines = [" ".join(line.split()) for line in stderr.splitlines() if line.strip()]
+    meaningful = [line for line in lines if line.startswith(_MEANINGFUL)]
+    chosen = meaningful or [line for line in lines if not line.startswith(_ADVICE)] or lines
+    parts = [line.removeprefix("fatal: ").removeprefix("error: ") for line in chosen]
+    detail = "; ".join(dict.fromkeys(parts)) or "no output"
+    return detail if len(detail) <= _MAX_DETAIL else detail[: _MAX_DETAIL - 1] + "…"
+
+
 @dataclass(frozen=True)
 class GitResult:
     returncode: int
@@ -63,8 +82,7 @@ class Git:
         )
         result = GitResult(completed.returncode, completed.stdout, completed.stderr)
         if check and completed.returncode != 0:
-            detail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-            raise OperationalError(f"git {args[0]} failed: {detail}")
+            raise OperationalError(f"git {args[0]} failed: {failure_detail(completed.stderr)}")
         return result
 
     def output(self, *args: str) -> str:

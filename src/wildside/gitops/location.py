@@ -68,6 +68,11 @@ def resolve(
     if branch is not None:
         check_branch(branch)
     chosen = repo or os.environ.get(env_variable) or None
+    if chosen is not None and (chosen.startswith("-") or not chosen.strip()):
+        raise BadInput(
+            f"--repo {chosen!r} is not a repository: give a path or a Git URL that does not "
+            f"start with '-' (write ./{chosen} for a directory of that name; or set {env_variable})"
+        )
     base = cwd or Path.cwd()
     if chosen is None:
         bare = (base / EMBEDDED_DIR / default_dir).resolve()

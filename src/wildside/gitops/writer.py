@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from wildside.core.errors import OperationalError
+from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import SILENT, Progress
 from wildside.gitops import checkout
+from wildside.gitops.git import failure_detail
 from wildside.gitops.location import RepoLocation
 
 T = TypeVar("T")
@@ -35,8 +36,18 @@ _RETRYABLE_PUSH = (
 # Not "remote rejected" alone: a server hook's refusal (protected branch) is final.
 
 
+PUSH_ATTEMPTS_VARIABLE = "WILDSIDE_PUSH_ATTEMPTS"
+MAX_PUSH_ATTEMPTS = 1000
+
+
 def push_attempts() -> int:
-    return max(1, int(os.environ.get("WILDSIDE_PUSH_ATTEMPTS", "30")))
+    raw = os.environ.get(PUSH_ATTEMPTS_VARIABLE, "30").strip()
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PUSH_ATTEMPTS:
+        raise BadInput(
+            f"{PUSH_ATTEMPTS_VARIABLE}={raw!r} is not a number of attempts: set a whole number "
+            f"from 1 to {MAX_PUSH_ATTEMPTS} (default 30), or unset it"
+        )
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -53,11 +64,7 @@ def _backoff(attempt: int) -> None:
 
 
 def _push_error(report: str) -> str:
-    lines = [line.strip() for line in report.splitlines() if line.strip()]
-    for line in lines:
-        if line.startswith(("fatal:", "error:", "remote: error", "!")):
-            return line.replace("\t", " ")
-    return lines[-1] if lines else "no output"
+    return failure_detail(report)
 
 
 def read(location: RepoLocation, reader: Callable[[Path], T]) -> tuple[T, str | None]:
