@@ -16,6 +16,10 @@ from wildside.previews.index import FLUX_FILE
 from wildside.previews.model import PreviewRecord, PreviewRequest, directory_name
 
 NAMESPACE_TRANSFORMER = "namespace-transformer.yaml"
+# The preview annotations go on every object's own metadata only: kustomize's
+# commonAnnotations would also write them into pod templates, and a Job's pod
+# template is immutable, so a TTL change could not be applied.
+ANNOTATIONS_TRANSFORMER = "annotations-transformer.yaml"
 
 
 @dataclass(frozen=True)
@@ -195,9 +199,8 @@ def _files(
     overlay = kube.kustomization(
         resources,
         labels=[{"pairs": label_set, "includeSelectors": False}],
-        commonAnnotations=annotation_set,
         patches=[{"path": layout.PATCH_FILE}],
-        transformers=[NAMESPACE_TRANSFORMER],
+        transformers=[NAMESPACE_TRANSFORMER, ANNOTATIONS_TRANSFORMER],
     )
     transformer = {
         "apiVersion": "builtin",
@@ -232,6 +235,15 @@ def _files(
     files = {
         "kustomization.yaml": dump(overlay),
         NAMESPACE_TRANSFORMER: dump(transformer),
+        ANNOTATIONS_TRANSFORMER: dump(
+            {
+                "apiVersion": "builtin",
+                "kind": "AnnotationsTransformer",
+                "metadata": {"name": "preview-annotations"},
+                "annotations": annotation_set,
+                "fieldSpecs": [{"path": "metadata/annotations", "create": True}],
+            }
+        ),
         "namespace.yaml": dump(layout.namespace_document(namespace)),
         "network-policy.yaml": dump_documents(
             _network_policies(namespace, config.ingress_namespace)
