@@ -23,8 +23,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wildside.apps_repo import service as apps
-from wildside.apps_repo.config import AppsConfig
+from wildside.previews import repository as apps
+from wildside.previews.config import AppsConfig
 from wildside.core.output import SILENT
 from wildside.gitops.location import RepoLocation
 from wildside.previews import service

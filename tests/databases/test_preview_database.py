@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 
+from wildside.contract.identity import PreviewIdentity
 from wildside.databases import declarative
 
 from support import kustomize, postgres, schemas
@@ -60,7 +61,9 @@ def test_up_with_database_renders_valid_resources_and_down_removes_them(
     app_secret = secrets["wildside-database"]
     assert app_secret["metadata"]["namespace"] == "wildside-pr-7"
     assert app_secret["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "vault"}
-    assert {d["remoteRef"]["key"] for d in app_secret["spec"]["data"]} == {"wildside/previews/pr-7"}
+    assert {d["remoteRef"]["key"] for d in app_secret["spec"]["data"]} == {
+        "wildside/previews/wildside/pr-7"
+    }
     assert "DATABASE_URL" in {d["secretKey"] for d in app_secret["spec"]["data"]}
     assert secrets["preview-pr-7-db-role"]["metadata"]["namespace"] == "databases"
     (job,) = by_kind(objects, "Job")
@@ -127,7 +130,9 @@ def test_role_job_script_against_real_postgres(
         [
             "sh",
             "-c",
-            declarative.role_job(120)["spec"]["template"]["spec"]["containers"][0]["command"][2],
+            declarative.role_job(PreviewIdentity("wildside", 120))["spec"]["template"]["spec"][
+                "containers"
+            ][0]["command"][2],
         ],
         env=env,
         stdout=subprocess.PIPE,

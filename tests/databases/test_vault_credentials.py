@@ -14,9 +14,8 @@ import hvac
 import psycopg
 import pytest
 
-from wildside.apps_repo.config import AppsConfig
+from wildside.contract.identity import PreviewIdentity
 from wildside.databases import credentials, declarative
-from wildside.previews.model import PreviewRequest
 from wildside.vault import client as vault_client
 
 from support import postgres
@@ -59,15 +58,19 @@ def test_create_and_drop_keep_the_password_in_vault(
 ) -> None:
     client = hvac.Client(url=vault, token=TOKEN)
     client.secrets.kv.v2.create_or_update_secret(
-        path="wildside/previews/pr-130", secret={"API_KEY": "keep-me"}, mount_point="secret"
+        path="wildside/previews/wildside/pr-130",
+        secret={"API_KEY": "keep-me"},
+        mount_point="secret",
     )
     env = {**db_env, "VAULT_ADDR": vault, "VAULT_TOKEN": TOKEN}
     created = cli("db", "create", "--pr", "130", "--json", env=env)
     assert created.returncode == 0, created.stderr
-    assert created.json()["credentials"] == "vault:secret/wildside/previews/pr-130"
+    assert created.json()["credentials"] == "vault:secret/wildside/previews/wildside/pr-130"
     assert not Path(db_env["WILDSIDE_DB_CREDENTIALS_DIR"]).exists()
     data = client.secrets.kv.v2.read_secret_version(
-        path="wildside/previews/pr-130", mount_point="secret", raise_on_deleted_version=False
+        path="wildside/previews/wildside/pr-130",
+        mount_point="secret",
+        raise_on_deleted_version=False,
     )["data"]["data"]
     assert data["API_KEY"] == "keep-me"
     assert data["PGPASSWORD"] not in created.stdout + created.stderr
@@ -77,26 +80,29 @@ def test_create_and_drop_keep_the_password_in_vault(
     dropped = cli("db", "drop", "--pr", "130", "--json", env=env)
     assert dropped.returncode == 0 and dropped.json()["removed_credentials"] is True
     left = client.secrets.kv.v2.read_secret_version(
-        path="wildside/previews/pr-130", mount_point="secret", raise_on_deleted_version=False
+        path="wildside/previews/wildside/pr-130",
+        mount_point="secret",
+        raise_on_deleted_version=False,
     )["data"]["data"]
     assert left == {"API_KEY": "keep-me"}
 
 
 def test_declarative_extras_generate_the_password_once(vault: str) -> None:
     store = credentials.VaultStore(vault_client.make(vault, TOKEN))
-    factory = declarative.DatabaseExtras(store)
-    request = PreviewRequest(pr=131, sha="abcdef0")
-    factory(AppsConfig(), request)
+    identity = PreviewIdentity("wildside", 131)
+    declarative.prepare(store, identity)
     first = store.password(131)
-    factory(AppsConfig(), request)
+    declarative.prepare(store, identity)
     assert first and store.password(131) == first
     client = hvac.Client(url=vault, token=TOKEN)
     meta = client.secrets.kv.v2.read_secret_metadata(
-        path="wildside/previews/pr-131", mount_point="secret"
+        path="wildside/previews/wildside/pr-131", mount_point="secret"
     )
     assert meta["data"]["current_version"] == 1  # the re-run wrote nothing
     data = client.secrets.kv.v2.read_secret_version(
-        path="wildside/previews/pr-131", mount_point="secret", raise_on_deleted_version=False
+        path="wildside/previews/wildside/pr-131",
+        mount_point="secret",
+        raise_on_deleted_version=False,
     )["data"]["data"]
     assert data["PGHOST"] == "previews-pg-rw.databases.svc.cluster.local"
     assert data["PGUSER"] == "preview_pr_131"

@@ -13,8 +13,8 @@ from typing import Any
 
 from cmd_mox import CmdMox
 
-from wildside.apps_repo import service as apps
-from wildside.apps_repo.config import AppsConfig
+from wildside.previews import repository as apps
+from wildside.previews.config import AppsConfig
 from wildside.core import clock
 from wildside.github.comment import MARKER
 from wildside.gitops import location as locations

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from wildside.apps_repo import service as apps
-from wildside.apps_repo.config import AppsConfig
+from wildside.previews import repository as apps
+from wildside.previews.config import AppsConfig
 from wildside.core import clock
 from wildside.gitops import location as locations
 from wildside.previews import service

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wildside.core import names
+from wildside.contract import names
 from wildside.core.errors import BadInput
 from wildside.platform.monitoring import alertmanager, release
 from wildside.platform.monitoring.component import CONFIGS, CONTROLLERS, SOURCES, monitoring_tree

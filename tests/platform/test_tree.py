@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wildside.core import names
+from wildside.contract import names
 from wildside.platform.components import registry
 
 from support.platform_tree import CLUSTERS, cluster_vars, flux_layers, kustomize_text, load_yaml

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from wildside.apps_repo import service as apps
-from wildside.apps_repo.config import AppsConfig
+from wildside.previews import repository as apps
+from wildside.previews.config import AppsConfig
 from wildside.gitops.location import RepoLocation
 from wildside.previews import service
 from wildside.previews.model import PreviewRequest

@@ -29,7 +29,8 @@ WEBHOOK_SECRET = "wildside-apps-webhook-token"  # the Secret the rendered Receiv
 
 
 def wildside(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
-    """Run the installed `wildside` console script as a user would; --json output."""
+    """Run the installed `wildside` console script as a user would; --json output.
+    WILDSIDE_CLI names another executable (e.g. a build of another revision)."""
     executable = shutil.which(
         "wildside", path=f"{REPO_ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"
     )

@@ -42,7 +42,7 @@ def vault(make_bao: Any) -> tuple[hvac.Client, dict[str, str]]:
 
 def preview_data(root: hvac.Client, pr: int) -> dict[str, str]:
     response = root.secrets.kv.v2.read_secret_version(
-        f"wildside/previews/pr-{pr}", raise_on_deleted_version=True
+        f"wildside/previews/wildside/pr-{pr}", raise_on_deleted_version=True
     )
     return dict(response["data"]["data"])
 
@@ -88,7 +88,9 @@ def test_preview_secrets_flow_from_vault_to_an_external_secret(
     assert external["metadata"]["name"] == "wildside-env"
     assert external["metadata"]["namespace"] == "wildside-pr-42"
     assert external["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "vault"}
-    assert external["spec"]["dataFrom"] == [{"extract": {"key": "wildside/previews/pr-42"}}]
+    assert external["spec"]["dataFrom"] == [
+        {"extract": {"key": "wildside/previews/wildside/pr-42"}}
+    ]
     [release] = kustomize.by_kind(objects, "HelmRelease")
     assert release["spec"]["values"]["secrets"]["existingSecret"] == "wildside-env"
     for environment in ("production", "staging"):
@@ -105,7 +107,7 @@ def test_preview_secrets_flow_from_vault_to_an_external_secret(
         text=True,
         check=True,
     ).stdout
-    assert "wildside/previews/pr-42" in history
+    assert "wildside/previews/wildside/pr-42" in history
     for value in [*seeded.values(), env["VAULT_SECRET_ID"]]:
         assert value not in history
         assert value not in first.stdout + first.stderr + second.stdout + second.stderr
@@ -114,7 +116,7 @@ def test_preview_secrets_flow_from_vault_to_an_external_secret(
     assert down.returncode == 0, down.stderr
     assert down.json()["secrets_removed"] is True
     with pytest.raises(hvac.exceptions.InvalidPath):
-        root.secrets.kv.v2.read_secret_metadata("wildside/previews/pr-42")
+        root.secrets.kv.v2.read_secret_metadata("wildside/previews/wildside/pr-42")
     again = cli("preview", "down", "--pr", "42", "--repo", str(bare_repo), "--json", env=env)
     assert again.returncode == 0 and again.json()["secrets_removed"] is False
 

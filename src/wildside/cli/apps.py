@@ -7,12 +7,12 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from wildside.apps_repo import service
-from wildside.apps_repo.config import AppsConfig, ChartSource
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
 from wildside.core import validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
+from wildside.previews import repository
+from wildside.previews.config import AppsConfig, ChartSource
 
 app = typer.Typer(
     help="Lay out and maintain the wildside-apps GitOps repository.", no_args_is_help=True
@@ -68,9 +68,9 @@ def init(
         )
     except ValidationError as error:
         raise BadInput(str(error.errors()[0]["msg"]).removeprefix("Value error, ")) from None
-    location = service.location(repo, branch)
+    location = repository.location(repo, branch)
     progress = Progress(quiet=quiet)
-    outcome = service.init(location, config, progress=progress)
+    outcome = repository.init(location, config, progress=progress)
     progress.done()
     result = {
         "repo": location.display,

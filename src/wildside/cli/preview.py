@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
-from wildside.apps_repo import service as apps
-from wildside.cli import preview_database
-from wildside.cli import preview_secrets as vault_secrets
+from wildside.cli import preview_gc
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
-from wildside.cli.preview_gc import gc_command
+from wildside.contract import names
+from wildside.contract.identity import PreviewIdentity
+from wildside.contract.overlay import OverlayExtras
 from wildside.core import clock, validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
-from wildside.github.pulls import pull_state
+from wildside.previews import repository as apps
 from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
 
@@ -23,6 +24,42 @@ app = typer.Typer(
     help="Create, update, remove and list pull request previews.", no_args_is_help=True
 )
 
+SecretsOption = Annotated[
+    bool,
+    typer.Option(
+        "--secrets",
+        help="Give the preview an ExternalSecret for its own Vault path "
+        "wildside/previews/<app>/pr-<N> (implied by --seed-secrets-from and "
+        "--generate-secret). Needs VAULT_ADDR and VAULT_TOKEN (or VAULT_ROLE_ID and "
+        "VAULT_SECRET_ID).",
+    ),
+]
+SeedFromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--seed-secrets-from",
+        help="KV path to copy missing keys from, e.g. wildside/apps/staging.",
+        show_default=False,
+    ),
+]
+GenerateOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--generate-secret",
+        help="KEY to fill with a random value unless it exists already (repeatable).",
+        show_default=False,
+    ),
+]
+DatabaseOption = Annotated[
+    bool,
+    typer.Option(
+        "--database",
+        help="Give the preview its own database: a CloudNativePG Database cloned from the "
+        "template in the shared cluster, its role, and an ExternalSecret with DATABASE_URL "
+        "(chart value database.existingSecret). With VAULT_ADDR and VAULT_TOKEN set, the "
+        "role's password is generated into the preview's Vault path once.",
+    ),
+]
 PrOption = Annotated[str, typer.Option("--pr", help="Pull request number.", show_default=False)]
 
 
@@ -83,10 +120,10 @@ def up(
             show_default=False,
         ),
     ] = None,
-    secrets: vault_secrets.SecretsOption = False,
-    seed_secrets_from: vault_secrets.SeedFromOption = None,
-    generate_secret: vault_secrets.GenerateOption = None,
-    database: preview_database.DatabaseOption = False,
+    secrets: SecretsOption = False,
+    seed_secrets_from: SeedFromOption = None,
+    generate_secret: GenerateOption = None,
+    database: DatabaseOption = False,
     only_if_open: Annotated[
         bool,
         typer.Option(
@@ -117,24 +154,46 @@ def up(
     if max_previews is not None and max_previews < 1:
         raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
     location = apps.location(repo, branch)
+    # Add-on clients are made (and their options checked) at the edge, before
+    # anything is written; their modules load only when a flag asks for them.
+    vault_addon = None
+    if secrets or seed_secrets_from or generate_secret:
+        from wildside.cli.preview_secrets import PreviewSecrets
+
+        vault_addon = PreviewSecrets(seed_secrets_from, generate_secret)
+    database_addon = None
+    if database:
+        from wildside.cli.preview_database import PreviewDatabase
+
+        database_addon = PreviewDatabase()
     if only_if_open:
+        from wildside.github.pulls import pull_state
+
         state = pull_state(repository, request.pr)
         if state != "open":
             skipped = {"pr": request.pr, "sha": request.sha, "changed": False, "commit": None}
             skipped["skipped"] = f"pull request #{request.pr} is {state}; no preview written"
             emit(skipped, as_json=as_json, human=lambda r: str(r["skipped"]))
             return
-    preview_secrets = vault_secrets.PreviewSecrets(secrets, seed_secrets_from, generate_secret)
-    preview_db = preview_database.PreviewDatabase(database)
     now = clock.utc_now()
     progress = Progress(quiet=quiet)
+    identity: PreviewIdentity | None = None
+    extras: list[OverlayExtras] = []
+    if vault_addon or database_addon:
+        # Prepare once, outside the Git retry loop, after the cap check.
+        identity = service.inspect(location, request.pr, max_previews)
+        if vault_addon:
+            extras.append(vault_addon.prepare(identity))
+        if database_addon:
+            extras.append(database_addon.prepare(identity, progress))
     outcome = service.up(
         location,
         request,
         now,
         progress=progress,
         max_previews=max_previews,
-        extras=service.combine(preview_secrets.extras(), preview_db.extras(progress)),
+        extras=extras,
+        prepared_for=identity,
     )
     progress.done()
     result = record_json(outcome.value.record, now) | {
@@ -143,8 +202,8 @@ def up(
         "attempts": outcome.attempts,
         "branch": outcome.branch,
         "repo": location.display,
-        "secrets": preview_secrets.summary(),
-        "database": preview_db.summary(),
+        "secrets": vault_addon.summary() if vault_addon else None,
+        "database": database_addon.summary() if database_addon else None,
     }
     emit(result, as_json=as_json, human=_human_up)
 
@@ -174,11 +233,17 @@ def down(
     """Remove the preview of a pull request; absent previews succeed unchanged."""
     number = validation.pr_number(pr)
     location = apps.location(repo, branch)
-    vault = vault_secrets.down_client()
+    vault = None
+    if os.environ.get(names.VAULT_ADDRESS_ENV):
+        from wildside.cli import preview_secrets
+
+        vault = preview_secrets.down_client()
     progress = Progress(quiet=quiet)
     outcome = service.down(location, number, progress=progress)
-    # After the push: Flux prunes the ExternalSecret before its source goes.
-    secrets_removed = vault_secrets.remove_preview_secrets(vault, number)
+    secrets_removed = None
+    if vault is not None and outcome.value.identity is not None:
+        # After the push: Flux prunes the ExternalSecret before its source goes.
+        secrets_removed = preview_secrets.remove_preview_secrets(vault, outcome.value.identity)
     progress.done()
     record = outcome.value.record
     result = {
@@ -229,4 +294,4 @@ def _human_list(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-app.command("gc")(gc_command)
+app.command("gc")(preview_gc.gc_command)

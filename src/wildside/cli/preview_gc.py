@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
 
-from wildside.apps_repo import service as apps
-from wildside.cli import preview_secrets as vault_secrets
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
+from wildside.contract import names
+from wildside.contract.identity import PreviewIdentity
 from wildside.core import clock
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import Progress, emit, emit_json
-from wildside.github import gc
-from wildside.github.api import GitHubClient
-from wildside.github.gc_plan import Bounds, Plan
-from wildside.previews import service
+from wildside.previews import gc, service
+from wildside.previews import repository as apps
+from wildside.previews.gc_plan import Bounds, Plan
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
@@ -90,11 +90,15 @@ def gc_command(
     location = apps.location(repo, branch)
     progress = Progress(quiet=quiet)
     now = clock.utc_now()
+    from wildside.github.api import GitHubClient
+    from wildside.github.pulls import GitHubPullRequests
+
     with GitHubClient.from_environment(repository) as client:
         progress.step(f"reading previews in {location.display}")
         records, _tip = service.list_previews(location)
         progress.step(f"asking GitHub which pull requests of {client.repository} are open")
-        plan = gc.make_plan(client, records, now, bounds, allow_empty=allow_empty)
+        source = GitHubPullRequests(client)
+        plan = gc.make_plan(source, records, now, bounds, allow_empty=allow_empty)
     result: dict[str, Any] = _plan_json(plan) | {
         "dry_run": dry_run,
         "repo": location.display,
@@ -102,15 +106,25 @@ def gc_command(
         "changed": False,
     }
     if plan.safe and plan.removals and not dry_run:
-        vault = vault_secrets.down_client()  # before the push: a missing token fails early
+        vault = None
+        if os.environ.get(names.VAULT_ADDRESS_ENV):
+            from wildside.cli import preview_secrets
+
+            vault = preview_secrets.down_client()  # before the push: a missing token fails early
         outcome = gc.collect(location, plan.removals, now, progress=progress)
-        removed = {r.pr for r in outcome.value}
+        removed = {r.pr for r in outcome.value.removed}
         result["remove"] = [item for item in result["remove"] if item["pr"] in removed]
         result |= {"commit": outcome.commit, "changed": outcome.changed}
-        # After the push, as for `preview down`: Flux prunes the ExternalSecrets first.
-        result["secrets_removed"] = sorted(
-            pr for pr in removed if vault_secrets.remove_preview_secrets(vault, pr)
-        )
+        if vault is not None and outcome.value.app is not None:
+            # After the push, as for `preview down`: Flux prunes the ExternalSecrets first.
+            app = outcome.value.app
+            result["secrets_removed"] = sorted(
+                pr
+                for pr in removed
+                if preview_secrets.remove_preview_secrets(vault, PreviewIdentity(app, pr))
+            )
+        else:
+            result["secrets_removed"] = []
     progress.done()
     if as_json:
         emit_json(result)

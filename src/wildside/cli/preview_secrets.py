@@ -1,76 +1,43 @@
-"""The Vault side of `wildside preview up|down`: options and the glue the
-preview CLI calls, kept here so the preview CLI stays small."""
+"""The Vault side of `wildside preview up|down|gc`: validated at the edge,
+prepared once before the Git loop. Imported only when a flag needs Vault."""
 
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Any
 
 import hvac
-import typer
 
-from wildside.previews.service import ExtrasFactory
+from wildside.contract.identity import PreviewIdentity
+from wildside.contract.overlay import OverlayExtras
 from wildside.vault import client as vault_client
 from wildside.vault import preview_secrets
 
-SecretsOption = Annotated[
-    bool,
-    typer.Option(
-        "--secrets",
-        help="Give the preview an ExternalSecret for Vault path wildside/previews/pr-<N> "
-        "(implied by --seed-secrets-from and --generate-secret). Needs VAULT_ADDR and "
-        "VAULT_TOKEN (or VAULT_ROLE_ID and VAULT_SECRET_ID).",
-    ),
-]
-SeedFromOption = Annotated[
-    str | None,
-    typer.Option(
-        "--seed-secrets-from",
-        help="KV path to copy missing keys from, e.g. wildside/apps/staging.",
-        show_default=False,
-    ),
-]
-GenerateOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--generate-secret",
-        help="KEY to fill with a random value unless it exists already (repeatable).",
-        show_default=False,
-    ),
-]
-
 
 class PreviewSecrets:
-    """Validated at the edge (before any write), then used by `up`."""
+    """Checks the options and makes the client at the edge (before any write);
+    `prepare` seeds Vault once and returns the overlay's additions."""
 
-    def __init__(self, enabled: bool, seed_from: str | None, generate: list[str] | None) -> None:
+    def __init__(self, seed_from: str | None, generate: list[str] | None) -> None:
         keys = tuple(preview_secrets.secret_key(key) for key in generate or [])
         template = preview_secrets.template_path(seed_from) if seed_from else None
-        self.enabled = enabled or bool(keys) or template is not None
         self.plan = preview_secrets.SeedPlan(template=template, generate=keys)
-        self.results: list[preview_secrets.SeedResult] = []
-        self._client: hvac.Client | None = None
-        if self.enabled:
-            self._client = vault_client.from_environment(purpose="--secrets")
+        self.result: preview_secrets.SeedResult | None = None
+        self._client = vault_client.from_environment(purpose="--secrets")
 
-    def extras(self) -> ExtrasFactory | None:
-        if self._client is None:
-            return None
-        return preview_secrets.extras_factory(self._client, self.plan, self.results)
+    def prepare(self, identity: PreviewIdentity) -> OverlayExtras:
+        self.result = preview_secrets.seed(self._client, identity, self.plan)
+        return preview_secrets.overlay(identity)
 
     def summary(self) -> dict[str, Any] | None:
-        if not self.enabled or not self.results:
+        if self.result is None:
             return None
-        # The commit loop may seed more than once: what any attempt wrote counts
-        # as written, not as "kept" by the attempt that found it there.
-        copied = {key for r in self.results for key in r.copied}
-        generated = {key for r in self.results for key in r.generated}
         return {
-            "path": self.results[-1].path,
-            "written": any(result.written for result in self.results),
-            "copied": sorted(copied),
-            "generated": sorted(generated),
-            "kept": sorted(set(self.results[-1].kept) - copied - generated),
+            "path": self.result.path,
+            "written": self.result.written,
+            "copied": sorted(self.result.copied),
+            "generated": sorted(self.result.generated),
+            "kept": sorted(self.result.kept),
         }
 
 
@@ -86,7 +53,7 @@ def down_client() -> hvac.Client | None:
     return vault_client.from_environment(purpose="removing the preview's Vault path")
 
 
-def remove_preview_secrets(client: hvac.Client | None, pr: int) -> bool | None:
+def remove_preview_secrets(client: hvac.Client | None, identity: PreviewIdentity) -> bool | None:
     if client is None:
         return None
-    return preview_secrets.delete(client, pr)
+    return preview_secrets.delete(client, identity)

@@ -12,7 +12,8 @@ import typer
 from pydantic import SecretStr
 
 from wildside.cli.common import JsonOption, QuietOption
-from wildside.core import names, validation
+from wildside.contract import names
+from wildside.core import validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
 from wildside.vault import bootstrap as engine

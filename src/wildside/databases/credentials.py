@@ -14,12 +14,11 @@ from typing import Protocol
 import hvac
 import hvac.exceptions
 
-from wildside.core import names
+from wildside.contract import names
+from wildside.contract.identity import PreviewIdentity, directory_name
 from wildside.core.errors import OperationalError
 from wildside.vault import client as vault_client
-from wildside.vault.client import vault_errors
-from wildside.vault.external_secret import preview_path as vault_path
-from wildside.vault.preview_secrets import read_kv
+from wildside.vault.client import read_kv, vault_errors
 
 _CAS_ATTEMPTS = 5
 CREDENTIALS_DIR_ENV = "WILDSIDE_DB_CREDENTIALS_DIR"
@@ -68,7 +67,7 @@ class FileStore:
         self.directory = directory
 
     def _path(self, pr: int) -> Path:
-        return self.directory / f"pr-{pr}.env"
+        return self.directory / f"{directory_name(pr)}.env"
 
     def location(self, pr: int) -> str:
         return str(self._path(pr))
@@ -96,27 +95,40 @@ class FileStore:
 
 
 class VaultStore:
-    """Keys merged into `secret/wildside/previews/pr-<N>`: other keys at that
-    path (seeded by `wildside vault`) are kept, a check-and-set guards races.
-    Uses the same client as `preview up --secrets` (VAULT_TOKEN or AppRole,
-    VAULT_CACERT, one-line errors)."""
+    """Keys merged into the preview's own path (`secret/wildside/previews/<app>/pr-<N>`):
+    other keys at that path (seeded by `wildside vault`) are kept, a
+    check-and-set guards races. Uses the same client as `preview up --secrets`
+    (VAULT_TOKEN or AppRole, VAULT_CACERT, one-line errors)."""
 
-    def __init__(self, client: hvac.Client, mount: str = names.VAULT_KV_MOUNT) -> None:
+    def __init__(
+        self,
+        client: hvac.Client,
+        mount: str = names.VAULT_KV_MOUNT,
+        app: str = names.DEFAULT_APP,
+    ) -> None:
         self._client = client
         self._mount = mount
+        self._app = app
+
+    def for_app(self, app: str) -> VaultStore:
+        """The same client, for another app's previews."""
+        return VaultStore(self._client, self._mount, app)
+
+    def _path(self, pr: int) -> str:
+        return PreviewIdentity(self._app, pr).vault_path
 
     def location(self, pr: int) -> str:
-        return f"vault:{self._mount}/{vault_path(pr)}"
+        return f"vault:{self._mount}/{self._path(pr)}"
 
     def _read(self, pr: int) -> tuple[dict[str, str], int]:
-        return read_kv(self._client, self._mount, vault_path(pr))
+        return read_kv(self._client, self._mount, self._path(pr))
 
     def _write(self, pr: int, data: dict[str, str], version: int) -> bool:
         """Write with check-and-set; False when another writer got there first."""
-        with vault_errors(f"write {self._mount}/{vault_path(pr)}"):
+        with vault_errors(f"write {self._mount}/{self._path(pr)}"):
             try:
                 self._client.secrets.kv.v2.create_or_update_secret(
-                    path=vault_path(pr), secret=data, cas=version, mount_point=self._mount
+                    path=self._path(pr), secret=data, cas=version, mount_point=self._mount
                 )
             except hvac.exceptions.InvalidRequest as error:
                 if "check-and-set" in str(error):
@@ -138,7 +150,7 @@ class VaultStore:
             merged = {**data, **credentials.as_env()}
             if merged == data or self._write(pr, merged, version):
                 return
-        raise OperationalError(f"Vault path {vault_path(pr)} kept changing: run again")
+        raise OperationalError(f"Vault path {self._path(pr)} kept changing: run again")
 
     def ensure_password(self, pr: int, credentials_for: Callable[[str], Credentials]) -> None:
         """Keep the password already stored, or generate one; two concurrent
@@ -149,7 +161,7 @@ class VaultStore:
             merged = {**data, **credentials_for(password).as_env()}
             if merged == data or self._write(pr, merged, version):
                 return
-        raise OperationalError(f"Vault path {vault_path(pr)} kept changing: run again")
+        raise OperationalError(f"Vault path {self._path(pr)} kept changing: run again")
 
     def remove(self, pr: int) -> bool:
         data, version = self._read(pr)
@@ -159,11 +171,16 @@ class VaultStore:
         return self._write(pr, kept, version)
 
 
-def vault_from_env() -> VaultStore | None:
+def vault_configured() -> bool:
+    return bool(os.environ.get(vault_client.ADDRESS_ENV))
+
+
+def vault_from_env(app: str = names.DEFAULT_APP) -> VaultStore | None:
     """Vault when VAULT_ADDR is set (token or AppRole required then), else None."""
-    if not os.environ.get(vault_client.ADDRESS_ENV):
+    if not vault_configured():
         return None
-    return VaultStore(vault_client.from_environment(purpose="storing a preview database password"))
+    client = vault_client.from_environment(purpose="storing a preview database password")
+    return VaultStore(client, app=app)
 
 
 def default_directory() -> Path:

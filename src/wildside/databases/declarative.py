@@ -21,19 +21,16 @@ generated once and kept in Vault only; Git holds references."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from wildside.apps_repo.config import AppsConfig
-from wildside.core import kube, names
+from wildside.contract import db_marker, kube, names
+from wildside.contract.identity import PreviewIdentity
+from wildside.contract.overlay import OverlayExtras
 from wildside.core.yaml_io import dump_documents
 from wildside.databases import naming
 from wildside.databases.credentials import Credentials, VaultStore
-from wildside.previews.model import PreviewRequest
-from wildside.previews.render import OverlayExtras
-from wildside.vault import external_secret
 
-CNPG_API = "postgresql.cnpg.io/v1"
+CNPG_API = kube.CNPG_API
 FILE_NAME = "database.yaml"
 CLUSTER_HOST = f"{names.PREVIEW_DB_CLUSTER}-rw.{names.DATABASES_NAMESPACE}.svc.cluster.local"
 CLUSTER_PORT = "5432"
@@ -64,16 +61,17 @@ SELECT format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_da
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), :'role')
 \gexec
 """
-_SWEEP_SQL = r"""SELECT format('DROP ROLE IF EXISTS %I', r.rolname) FROM pg_roles r
- WHERE r.rolname LIKE 'preview\_pr\_%' AND r.rolname <> :'role'
-   AND shobj_description(r.oid, 'pg_authid') ~ '^wildside-preview pr=[0-9]+ created=[0-9]+$'
+_ROLE_LIKE = naming.PREVIEW_PREFIX.replace("_", "\\_") + "%"
+_SWEEP_SQL = rf"""SELECT format('DROP ROLE IF EXISTS %I', r.rolname) FROM pg_roles r
+ WHERE r.rolname LIKE '{_ROLE_LIKE}' AND r.rolname <> :'role'
+   AND shobj_description(r.oid, 'pg_authid') ~ '{db_marker.SQL_PATTERN}'
    AND split_part(shobj_description(r.oid, 'pg_authid'), 'created=', 2)::bigint
        < extract(epoch FROM now()) - :max_age
    AND NOT EXISTS (SELECT FROM pg_database d WHERE d.datdba = r.oid) \gexec
 """
 # Connection settings and the password come from the environment, never argv.
 _SCRIPT = f"""set -eu
-marker="wildside-preview pr=$PREVIEW_PR created=$(date +%s)"
+{db_marker.shell_assignment("marker", "PREVIEW_PR")}
 psql -X -v ON_ERROR_STOP=1 -v role="$PREVIEW_ROLE" -v marker="$marker" <<'SQL'
 {_ROLE_SQL}SQL
 until psql -X -d "$PREVIEW_DATABASE" -c 'SELECT 1' >/dev/null 2>&1; do sleep 5; done
@@ -85,49 +83,25 @@ psql -X -v role="$PREVIEW_ROLE" -v max_age={ORPHAN_ROLE_AGE_SECONDS} <<'SQL' || 
 """
 
 
-def resource_name(pr: int) -> str:
-    return f"preview-pr-{pr}"
-
-
-def role_secret_name(pr: int) -> str:
-    return f"preview-pr-{pr}-db-role"
-
-
-def app_secret_name(config: AppsConfig) -> str:
-    """The Secret the chart reads (`database.existingSecret`)."""
-    return f"{config.app}-database"
-
-
 def _external_secret(
-    name: str, namespace: str | None, pr: int, keys: dict[str, str]
+    name: str, namespace: str | None, identity: PreviewIdentity, keys: dict[str, str]
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": external_secret.EXTERNAL_SECRETS_API,
-        "kind": "ExternalSecret",
-        "metadata": kube.metadata(name, namespace),
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
-            "target": {"name": name, "creationPolicy": "Owner"},
-            "data": [
-                {
-                    "secretKey": secret_key,
-                    "remoteRef": {"key": external_secret.preview_path(pr), "property": prop},
-                }
-                for secret_key, prop in keys.items()
-            ],
-        },
-    }
+    return kube.external_secret(
+        name,
+        namespace,
+        data={key: (identity.vault_path, prop) for key, prop in keys.items()},
+        sort_data=False,
+    )
 
 
-def database(pr: int, template: str = naming.DEFAULT_TEMPLATE) -> dict[str, Any]:
+def database(identity: PreviewIdentity, template: str = naming.DEFAULT_TEMPLATE) -> dict[str, Any]:
     return {
         "apiVersion": CNPG_API,
         "kind": "Database",
-        "metadata": kube.metadata(resource_name(pr), names.DATABASES_NAMESPACE),
+        "metadata": kube.metadata(identity.database_resource, names.DATABASES_NAMESPACE),
         "spec": {
-            "name": naming.database_of(pr),
-            "owner": naming.role_of(pr),
+            "name": identity.database,
+            "owner": identity.database_role,
             "template": template,
             "cluster": {"name": names.PREVIEW_DB_CLUSTER},
             "ensure": "present",
@@ -140,7 +114,7 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def role_job(pr: int) -> dict[str, Any]:
+def role_job(identity: PreviewIdentity) -> dict[str, Any]:
     env = [
         {"name": "PGHOST", "value": CLUSTER_HOST},
         {"name": "PGPORT", "value": CLUSTER_PORT},
@@ -148,15 +122,15 @@ def role_job(pr: int) -> dict[str, Any]:
         {"name": "PGAPPNAME", "value": "wildside-preview-role"},
         _secret_env("PGUSER", SUPERUSER_SECRET, "username"),
         _secret_env("PGPASSWORD", SUPERUSER_SECRET, "password"),
-        {"name": "PREVIEW_PR", "value": str(pr)},
-        {"name": "PREVIEW_ROLE", "value": naming.role_of(pr)},
-        {"name": "PREVIEW_DATABASE", "value": naming.database_of(pr)},
-        _secret_env("PREVIEW_PASSWORD", role_secret_name(pr), "PGPASSWORD"),
+        {"name": "PREVIEW_PR", "value": str(identity.pr)},
+        {"name": "PREVIEW_ROLE", "value": identity.database_role},
+        {"name": "PREVIEW_DATABASE", "value": identity.database},
+        _secret_env("PREVIEW_PASSWORD", identity.database_role_secret, "PGPASSWORD"),
     ]
     return {
-        "apiVersion": "batch/v1",
+        "apiVersion": kube.BATCH_API,
         "kind": "Job",
-        "metadata": kube.metadata(role_secret_name(pr), names.DATABASES_NAMESPACE),
+        "metadata": kube.metadata(identity.database_role_secret, names.DATABASES_NAMESPACE),
         "spec": {
             "backoffLimit": 20,
             "activeDeadlineSeconds": 1800,
@@ -192,50 +166,43 @@ def role_job(pr: int) -> dict[str, Any]:
     }
 
 
-def documents(config: AppsConfig, pr: int, template: str) -> list[dict[str, Any]]:
+def documents(identity: PreviewIdentity, template: str) -> list[dict[str, Any]]:
     app_keys = {key: key for key in ("DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER")}
     app_keys["PGPASSWORD"] = "PGPASSWORD"
     return [
         _external_secret(
-            role_secret_name(pr), names.DATABASES_NAMESPACE, pr, {"PGPASSWORD": "PGPASSWORD"}
+            identity.database_role_secret,
+            names.DATABASES_NAMESPACE,
+            identity,
+            {"PGPASSWORD": "PGPASSWORD"},
         ),
-        role_job(pr),
-        database(pr, template),
+        role_job(identity),
+        database(identity, template),
         # No namespace: the overlay's NamespaceTransformer puts it in the preview namespace.
-        _external_secret(app_secret_name(config), None, pr, app_keys),
+        _external_secret(identity.database_secret, None, identity, app_keys),
     ]
 
 
-def overlay_extras(
-    config: AppsConfig, pr: int, template: str = naming.DEFAULT_TEMPLATE
-) -> OverlayExtras:
+def overlay(identity: PreviewIdentity, template: str = naming.DEFAULT_TEMPLATE) -> OverlayExtras:
+    """Pure: what `preview up --database` adds to the overlay."""
     return OverlayExtras(
-        files={FILE_NAME: dump_documents(documents(config, pr, template))},
-        values={"database": {"enabled": True, "existingSecret": app_secret_name(config)}},
+        files={FILE_NAME: dump_documents(documents(identity, template))},
+        values={"database": {"enabled": True, "existingSecret": identity.database_secret}},
         health_check_exprs=[dict(check) for check in HEALTH_CHECKS],
     )
 
 
-def cluster_credentials(pr: int, password: str) -> Credentials:
+def cluster_credentials(identity: PreviewIdentity, password: str) -> Credentials:
     return Credentials(
-        CLUSTER_HOST, CLUSTER_PORT, naming.database_of(pr), naming.role_of(pr), password
+        CLUSTER_HOST, CLUSTER_PORT, identity.database, identity.database_role, password
     )
 
 
-@dataclass
-class DatabaseExtras:
-    """For `previews.service.up`: makes sure Vault holds the preview role's
-    credentials (generated once, kept afterwards: the commit loop may call it
-    again), then returns the overlay additions."""
-
-    vault: VaultStore | None
-    template: str = naming.DEFAULT_TEMPLATE
-    stored: list[str] = field(default_factory=list)
-
-    def __call__(self, config: AppsConfig, request: PreviewRequest) -> list[OverlayExtras]:
-        if self.vault is not None:
-            self.vault.ensure_password(
-                request.pr, lambda password: cluster_credentials(request.pr, password)
-            )
-            self.stored.append(self.vault.location(request.pr))
-        return [overlay_extras(config, request.pr, self.template)]
+def prepare(vault: VaultStore | None, identity: PreviewIdentity) -> str | None:
+    """The I/O step, run once before the Git loop: make sure Vault holds the
+    preview role's credentials (generated once, kept afterwards). Returns
+    where they are, or None without Vault."""
+    if vault is None:
+        return None
+    vault.ensure_password(identity.pr, lambda password: cluster_credentials(identity, password))
+    return vault.location(identity.pr)

@@ -6,34 +6,32 @@ from __future__ import annotations
 
 import re
 
-from wildside.core import names
+from wildside.contract import db_marker, identity, names
 
-PREVIEW_PREFIX = "preview_pr_"
+PREVIEW_PREFIX = identity.DATABASE_PREFIX
 POOL_PREFIX = "wildside_pool_"
 TEMPLATE_OWNER = "wildside_template_owner"  # owns the template's objects; clones reassign them
-PREVIEW_MARKER = "wildside-preview"
+PREVIEW_MARKER = db_marker.PREVIEW
 POOL_MARKER = "wildside-pool"
 TEMPLATE_MARKER = "wildside-template"
 DEFAULT_TEMPLATE = names.TEMPLATE_DATABASE
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_PREVIEW_COMMENT = re.compile(rf"{PREVIEW_MARKER} pr=(\d+)(?: .*)?")
 
 
 def database_of(pr: int) -> str:
-    return f"{PREVIEW_PREFIX}{pr}"
+    return identity.database_name(pr)
 
 
 def role_of(pr: int) -> str:
-    return f"{PREVIEW_PREFIX}{pr}"
+    return identity.database_name(pr)
 
 
 def preview_comment(pr: int, created_epoch: int) -> str:
-    return f"{PREVIEW_MARKER} pr={pr} created={created_epoch}"
+    return db_marker.comment(pr, created_epoch)
 
 
 def pr_of_comment(comment: str | None) -> int | None:
-    match = _PREVIEW_COMMENT.fullmatch(comment or "")
-    return int(match.group(1)) if match else None
+    return db_marker.pr_of(comment)
 
 
 def is_preview(database: str, comment: str | None) -> bool:

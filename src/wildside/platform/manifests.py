@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.platform.components.base import HelmChart
 
 Document = dict[str, Any]

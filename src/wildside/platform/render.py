@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.core.yaml_io import dump, dump_documents
 from wildside.platform.components import registry
 from wildside.platform.components.base import Component, Patch, Unit, require

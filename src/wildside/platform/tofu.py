@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wildside.core import names
+from wildside.contract import names
 from wildside.core.errors import BadInput
 from wildside.platform.components.cert_manager import NAMESPACE as CERT_MANAGER_NAMESPACE
 from wildside.platform.components.external_dns import NAMESPACE as EXTERNAL_DNS_NAMESPACE

@@ -3,18 +3,20 @@ kept sorted by PR number; it is the source of truth for which previews exist."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from wildside.apps_repo import layout
+from wildside.contract.identity import FLUX_FILE, directory_name, pr_of_directory
 from wildside.core.yaml_io import load_documents
-
-FLUX_FILE = "flux-kustomization.yaml"
-_ENTRY = re.compile(r"pr-(\d+)/" + re.escape(FLUX_FILE))
+from wildside.previews import layout
 
 
 def entry(pr: int) -> str:
-    return f"pr-{pr}/{FLUX_FILE}"
+    return f"{directory_name(pr)}/{FLUX_FILE}"
+
+
+def _entry_pr(item: str) -> int | None:
+    directory, _, file_name = item.partition("/")
+    return pr_of_directory(directory) if file_name == FLUX_FILE else None
 
 
 def preview_numbers(worktree: Path) -> list[int]:
@@ -33,9 +35,9 @@ def entries(existing_text: str | None) -> tuple[list[str], set[int]]:
     foreign: list[str] = []
     numbers: set[int] = set()
     for item in map(str, resources):
-        match = _ENTRY.fullmatch(item)
-        if match:
-            numbers.add(int(match.group(1)))
+        number = _entry_pr(item)
+        if number is not None:
+            numbers.add(number)
         else:
             foreign.append(item)
     return foreign, numbers

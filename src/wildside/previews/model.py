@@ -37,7 +37,3 @@ class PreviewRecord:
 
     def expired(self, now: datetime) -> bool:
         return not self.pinned and now >= self.expires_at
-
-
-def directory_name(pr: int) -> str:
-    return f"pr-{pr}"

@@ -3,17 +3,18 @@ request, what was there before, and the time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from wildside.apps_repo import layout
-from wildside.apps_repo.config import AppsConfig
-from wildside.core import clock, kube, validation
+from wildside.contract import kube, labels
+from wildside.contract.identity import FLUX_FILE, PreviewIdentity, overlay_path
+from wildside.contract.overlay import OverlayExtras
+from wildside.core import clock, validation
 from wildside.core.yaml_io import dump, dump_documents
-from wildside.previews import labels
-from wildside.previews.index import FLUX_FILE
-from wildside.previews.model import PreviewRecord, PreviewRequest, directory_name
+from wildside.previews import layout
+from wildside.previews.config import AppsConfig
+from wildside.previews.model import PreviewRecord, PreviewRequest
 
 NAMESPACE_TRANSFORMER = "namespace-transformer.yaml"
 # The preview annotations go on every object's own metadata only: kustomize's
@@ -23,30 +24,17 @@ ANNOTATIONS_TRANSFORMER = "annotations-transformer.yaml"
 
 
 @dataclass(frozen=True)
-class OverlayExtras:
-    """What another domain (secrets, databases) adds to a preview overlay."""
-
-    files: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    health_check_exprs: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class RenderedPreview:
     record: PreviewRecord
     files: dict[str, str]
 
 
-def namespace_of(config: AppsConfig, pr: int) -> str:
-    return f"{config.app}-pr-{pr}"
-
-
 def path_of(pr: int) -> str:
-    return f"{layout.EPHEMERAL_DIR}/{directory_name(pr)}"
+    return overlay_path(pr)
 
 
-def host_of(domain: str, pr: int) -> str:
-    return validation.hostname(f"pr-{pr}.{domain}", option="preview host")
+def host_of(identity: PreviewIdentity, domain: str) -> str:
+    return validation.hostname(identity.host(domain), option="preview host")
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +50,7 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def _network_policies(namespace: str, ingress_namespace: str) -> list[dict[str, Any]]:
     def policy(name: str, spec: dict[str, Any]) -> dict[str, Any]:
         return {
-            "apiVersion": "networking.k8s.io/v1",
+            "apiVersion": kube.NETWORKING_API,
             "kind": "NetworkPolicy",
             "metadata": kube.metadata(name, namespace),
             "spec": spec,
@@ -244,7 +232,7 @@ def _files(
                 "fieldSpecs": [{"path": "metadata/annotations", "create": True}],
             }
         ),
-        "namespace.yaml": dump(layout.namespace_document(namespace)),
+        "namespace.yaml": dump(kube.namespace(namespace)),
         "network-policy.yaml": dump_documents(
             _network_policies(namespace, config.ingress_namespace)
         ),
@@ -273,12 +261,13 @@ def render(
     pinned = request.pinned if request.pinned is not None else bool(previous and previous.pinned)
     created = previous.created_at if previous else now
     updated = previous.updated_at if previous else now
+    identity = PreviewIdentity(config.app, request.pr)
     record = PreviewRecord(
         pr=request.pr,
         sha=request.sha,
-        url=f"https://{host_of(domain, request.pr)}",
-        namespace=namespace_of(config, request.pr),
-        path=path_of(request.pr),
+        url=f"https://{host_of(identity, domain)}",
+        namespace=identity.namespace,
+        path=identity.path,
         created_at=created,
         updated_at=updated,
         expires_at=updated + ttl,

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from wildside.apps_repo import service as apps
-from wildside.apps_repo.config import AppsConfig
+from wildside.contract.identity import FLUX_FILE, PreviewIdentity
+from wildside.contract.overlay import OverlayExtras
 from wildside.core.errors import OperationalError
 from wildside.core.output import SILENT, Progress
 from wildside.core.yaml_io import load_one
 from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
 from wildside.previews import index, render
+from wildside.previews import repository as apps
+from wildside.previews.config import AppsConfig
 from wildside.previews.model import PreviewRecord, PreviewRequest
-
-ExtrasFactory = Callable[[AppsConfig, PreviewRequest], list[render.OverlayExtras]]
-
-
-def combine(*factories: ExtrasFactory | None) -> ExtrasFactory | None:
-    """Several domains' additions to one overlay (e.g. --secrets and --database)."""
-    present = [factory for factory in factories if factory is not None]
-    if not present:
-        return None
-
-    def combined(config: AppsConfig, request: PreviewRequest) -> list[render.OverlayExtras]:
-        return [extra for factory in present for extra in factory(config, request)]
-
-    return combined
 
 
 class PreviewCapReached(OperationalError):
@@ -63,10 +51,11 @@ class DownResult:
     pr: int
     path: str
     record: PreviewRecord | None
+    identity: PreviewIdentity | None  # None when the repository has no wildside.yaml
 
 
 def read_record(worktree: Path, pr: int) -> PreviewRecord | None:
-    flux_file = worktree / render.path_of(pr) / index.FLUX_FILE
+    flux_file = worktree / render.path_of(pr) / FLUX_FILE
     if not flux_file.is_file():
         return None
     try:
@@ -90,10 +79,18 @@ def apply_up(
     location: RepoLocation,
     request: PreviewRequest,
     now: datetime,
-    extras: ExtrasFactory | None = None,
+    extras: Sequence[OverlayExtras] = (),
     max_previews: int | None = None,
+    prepared_for: PreviewIdentity | None = None,
 ) -> UpResult:
+    """Pure but for the working tree: `extras` were prepared before the retry
+    loop for `prepared_for`, which must still be this preview's identity."""
     config = _config(worktree, location)
+    if prepared_for is not None and prepared_for != PreviewIdentity(config.app, request.pr):
+        raise OperationalError(
+            f"the app name in {location.display}'s wildside.yaml changed to {config.app!r} "
+            f"while the preview of {prepared_for.app!r} was prepared; run again"
+        )
     check_cap(worktree, request.pr, max_previews)
     previous = read_record(worktree, request.pr)
     path = render.path_of(request.pr)
@@ -103,7 +100,7 @@ def apply_up(
         previous,
         tree.read_tree(worktree, path),
         now,
-        extras(config, request) if extras else None,
+        list(extras),
     )
     tree.sync_directory(worktree, path, rendered.files)
     index.update(worktree, add=request.pr)
@@ -115,7 +112,27 @@ def apply_down(worktree: Path, pr: int) -> DownResult:
     path = render.path_of(pr)
     tree.remove_directory(worktree, path)
     index.update(worktree, remove=pr)
-    return DownResult(pr=pr, path=path, record=record)
+    config = apps.read_config(worktree)
+    identity = PreviewIdentity(config.app, pr) if config else None
+    return DownResult(pr=pr, path=path, record=record, identity=identity)
+
+
+def inspect(location: RepoLocation, pr: int, max_previews: int | None = None) -> PreviewIdentity:
+    """Before any add-on prepares anything: the preview's identity (the app
+    name comes from the repository's wildside.yaml), and the cap check, so a
+    refused preview leaves nothing behind in Vault or PostgreSQL."""
+
+    def look(worktree: Path) -> PreviewIdentity:
+        config = (
+            AppsConfig()
+            if location.embedded and apps.read_config(worktree) is None
+            else apps.require_config(worktree, location)
+        )
+        check_cap(worktree, pr, max_previews)
+        return PreviewIdentity(config.app, pr)
+
+    identity, _tip = writer.read(location, look)
+    return identity
 
 
 def up(
@@ -123,7 +140,8 @@ def up(
     request: PreviewRequest,
     now: datetime,
     *,
-    extras: ExtrasFactory | None = None,
+    extras: Sequence[OverlayExtras] = (),
+    prepared_for: PreviewIdentity | None = None,
     progress: Progress = SILENT,
     max_previews: int | None = None,
 ) -> writer.CommitOutcome[UpResult]:
@@ -136,7 +154,9 @@ def up(
 
     return writer.commit_change(
         location,
-        lambda worktree: apply_up(worktree, location, request, now, extras, max_previews),
+        lambda worktree: apply_up(
+            worktree, location, request, now, extras, max_previews, prepared_for
+        ),
         message,
         sparse=[render.path_of(request.pr)],
         progress=progress,

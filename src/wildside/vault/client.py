@@ -13,9 +13,10 @@ import hvac
 import hvac.exceptions
 import requests
 
+from wildside.contract import names
 from wildside.core.errors import BadInput, OperationalError
 
-ADDRESS_ENV = "VAULT_ADDR"
+ADDRESS_ENV = names.VAULT_ADDRESS_ENV
 TOKEN_ENV = "VAULT_TOKEN"  # noqa: S105 - the variable's name
 CA_ENV = "VAULT_CACERT"
 ROLE_ID_ENV = "VAULT_ROLE_ID"
@@ -73,3 +74,16 @@ def from_environment(*, purpose: str) -> hvac.Client:
     raise BadInput(
         f"{purpose} needs a Vault token: set {TOKEN_ENV}, or {ROLE_ID_ENV} and {SECRET_ID_ENV}"
     )
+
+
+def read_kv(client: hvac.Client, mount: str, path: str) -> tuple[dict[str, str], int]:
+    """Current data and version (0: never written)."""
+    with vault_errors(f"read {mount}/{path}"):
+        try:
+            response = client.secrets.kv.v2.read_secret_version(
+                path=path, mount_point=mount, raise_on_deleted_version=False
+            )
+        except hvac.exceptions.InvalidPath:
+            return {}, 0
+    data = response["data"]
+    return dict(data.get("data") or {}), int(data["metadata"]["version"])

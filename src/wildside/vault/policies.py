@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wildside.core import names
+from wildside.contract import names
 
 CI_POLICY = "wildside-ci-deployer"
 ESO_POLICY = "wildside-external-secrets"

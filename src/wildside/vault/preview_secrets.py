@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 import hvac
 import hvac.exceptions
 
-from wildside.apps_repo.config import AppsConfig
-from wildside.core import names
+from wildside.contract import kube, names, vault_paths
+from wildside.contract.identity import PreviewIdentity
+from wildside.contract.overlay import OverlayExtras
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.yaml_io import dump
-from wildside.previews.model import PreviewRequest
-from wildside.previews.render import OverlayExtras
-from wildside.vault import external_secret as es
-from wildside.vault.client import vault_errors
+from wildside.vault.client import read_kv, vault_errors
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _PATH = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
@@ -39,7 +37,7 @@ def template_path(value: str) -> str:
     if not _PATH.fullmatch(candidate) or ".." in candidate.split("/"):
         raise BadInput(
             f"--seed-secrets-from {value!r} is not a KV path: write it without the mount "
-            f"and without data/ (e.g. {es.app_path('staging')})"
+            f"and without data/ (e.g. {vault_paths.app_environment('staging')})"
         )
     return candidate
 
@@ -64,26 +62,16 @@ class SeedResult:
     kept: list[str] = field(default_factory=list)
 
 
-def read_kv(client: hvac.Client, mount: str, path: str) -> tuple[dict[str, str], int]:
-    """Current data and version (0: never written)."""
-    with vault_errors(f"read {mount}/{path}"):
-        try:
-            response = client.secrets.kv.v2.read_secret_version(
-                path=path, mount_point=mount, raise_on_deleted_version=False
-            )
-        except hvac.exceptions.InvalidPath:
-            return {}, 0
-    data = response["data"]
-    return dict(data.get("data") or {}), int(data["metadata"]["version"])
-
-
 def seed(
-    client: hvac.Client, pr: int, plan: SeedPlan, generate: Callable[[], str] = generate_value
+    client: hvac.Client,
+    identity: PreviewIdentity,
+    plan: SeedPlan,
+    generate: Callable[[], str] = generate_value,
 ) -> SeedResult:
     """Merge template values and generated values into the preview's path;
     keys already there are kept as they are (a re-run changes nothing).
     Writes with check-and-set so a concurrent run cannot overwrite a value."""
-    path = es.preview_path(pr)
+    path = identity.vault_path
     template: dict[str, str] = {}
     if plan.template:
         template, version = read_kv(client, plan.mount, plan.template)
@@ -125,9 +113,11 @@ def seed(
     raise OperationalError(f"{plan.mount}/{path} kept changing under us; run again")
 
 
-def delete(client: hvac.Client, pr: int, mount: str = names.VAULT_KV_MOUNT) -> bool:
+def delete(
+    client: hvac.Client, identity: PreviewIdentity, mount: str = names.VAULT_KV_MOUNT
+) -> bool:
     """Remove every version and the metadata; absent paths succeed (False)."""
-    path = es.preview_path(pr)
+    path = identity.vault_path
     with vault_errors(f"read the metadata of {mount}/{path}"):
         try:
             client.secrets.kv.v2.read_secret_metadata(path=path, mount_point=mount)
@@ -138,22 +128,14 @@ def delete(client: hvac.Client, pr: int, mount: str = names.VAULT_KV_MOUNT) -> b
     return True
 
 
-def overlay_extras(config: AppsConfig, pr: int) -> OverlayExtras:
-    name = es.secret_name(config.app)
+FILE_NAME = "external-secret.yaml"
+
+
+def overlay(identity: PreviewIdentity) -> OverlayExtras:
+    """Pure: the preview's ExternalSecret (Git holds the reference to its
+    Vault path) and the chart value that names the Secret."""
+    name = identity.app_secret
     return OverlayExtras(
-        files={es.FILE_NAME: dump(es.external_secret(name, es.preview_path(pr)))},
+        files={FILE_NAME: dump(kube.external_secret(name, extract=identity.vault_path))},
         values={"secrets": {"existingSecret": name}},
     )
-
-
-def extras_factory(
-    client: hvac.Client, plan: SeedPlan, results: list[SeedResult]
-) -> Callable[[AppsConfig, PreviewRequest], list[OverlayExtras]]:
-    """For `previews.service.up`: seeds Vault (idempotent, so the commit
-    loop may call it again) before the overlay that refers to it is pushed."""
-
-    def factory(config: AppsConfig, request: PreviewRequest) -> list[OverlayExtras]:
-        results.append(seed(client, request.pr, plan))
-        return [overlay_extras(config, request.pr)]
-
-    return factory

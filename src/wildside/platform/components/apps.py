@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.platform.components.base import Component, NoSettings, Patch, Unit, require
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer

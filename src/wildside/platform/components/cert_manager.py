@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.platform.components.base import Component, HelmChart, Unit, require
 from wildside.platform.config import ClusterConfig, kv_path
 from wildside.platform.layers import Layer

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.platform.components.base import Component, HelmChart, Patch, Unit, require
 from wildside.platform.config import ClusterConfig, kv_path
 from wildside.platform.layers import Layer

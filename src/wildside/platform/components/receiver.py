@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.platform.components.base import Component, Unit
 from wildside.platform.config import ClusterConfig, kv_path
 from wildside.platform.layers import Layer

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from wildside.core import names, validation
+from wildside.contract import names
+from wildside.core import validation
 from wildside.platform.components.base import Component, HelmChart, Unit
 from wildside.platform.config import ClusterConfig, kv_path
 from wildside.platform.layers import Layer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.platform.components.base import Component, HelmChart, Patch, Unit
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside.core import kube
+from wildside.contract import kube
 from wildside.core.yaml_io import dump, dump_documents
 from wildside.platform.monitoring import dashboards, release, rules, scrape
 from wildside.platform.monitoring.settings import MonitoringSettings

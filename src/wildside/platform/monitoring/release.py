@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside.core import kube, names
+from wildside.contract import kube, names
 from wildside.core.yaml_io import dump
 from wildside.platform.monitoring import alertmanager, scrape, state_metrics
 from wildside.platform.monitoring.dashboards import FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_VALUE

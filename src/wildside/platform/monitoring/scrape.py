@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wildside.core import names
+from wildside.contract import names
 from wildside.platform.monitoring import rules
 from wildside.platform.monitoring.settings import MonitoringSettings
 

@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wildside.core import names, validation
+from wildside.contract import names
+from wildside.core import validation
 from wildside.platform.config import Strict, kv_path
 
 _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")

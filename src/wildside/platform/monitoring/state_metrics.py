@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside.previews import labels
+from wildside.contract import labels
 
 # Metric names: dashboards, rules and docs/monitoring.md refer to these.
 PREVIEW_INFO = "wildside_preview_info"

@@ -1,48 +1,56 @@
-"""`preview gc`: compare previews with the pull requests GitHub says are open,
-refuse when the answer looks wrong, and remove the rest in one commit."""
+"""`preview gc`: compare previews with the pull requests their source (GitHub)
+says are open, refuse when the answer looks wrong, and remove the rest in one
+commit. The policy lives here; the source is anything that answers the
+`PullRequestSource` protocol (`wildside.github.pulls` implements it)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
+from wildside.contract.identity import directory_name
+from wildside.core.errors import OperationalError
 from wildside.core.output import SILENT, Progress
-from wildside.github.api import GitHubClient, GitHubError
-from wildside.github.gc_plan import Bounds, Plan, Removal, plan
 from wildside.gitops import writer
 from wildside.gitops.location import RepoLocation
 from wildside.previews import service
+from wildside.previews.gc_plan import Bounds, Plan, Removal, plan
 from wildside.previews.model import PreviewRecord
 
 
-def open_pull_requests(client: GitHubClient) -> set[int]:
-    pulls = client.paginate("repos/{repo}/pulls", {"state": "open"})
-    numbers = set()
-    for pull in pulls:
-        if not isinstance(pull, dict) or not isinstance(pull.get("number"), int):
-            raise GitHubError("GitHub listed a pull request without a number")
-        numbers.add(pull["number"])
-    return numbers
+class PullRequestSource(Protocol):
+    """Where the pull requests that own previews are asked about. Either
+    method raises OperationalError (or ValueError) when it cannot answer."""
+
+    @property
+    def repository(self) -> str: ...
+
+    def open_pull_requests(self) -> set[int]: ...
+
+    def state(self, pr: int) -> str:
+        """`open` or `closed`, GitHub's word for one pull request."""
+        ...
 
 
-def confirm_closed(client: GitHubClient, removals: list[Removal]) -> str | None:
+def confirm_closed(source: PullRequestSource, removals: list[Removal]) -> str | None:
     """Ask about each pull request we would remove as closed: one that is
     open after all means the list was partial. Returns a refusal or None."""
     for removal in removals:
         if removal.reason != "closed":
             continue
-        pull = client.get_json(f"repos/{{repo}}/pulls/{removal.pr}")
-        if pull.get("state") != "closed":
+        state = source.state(removal.pr)
+        if state != "closed":
             return (
                 f"pull request #{removal.pr} is missing from the open list but GitHub says it "
-                f"is {pull.get('state')!r}: the list is partial, nothing deleted"
+                f"is {state!r}: the list is partial, nothing deleted"
             )
     return None
 
 
 def make_plan(
-    client: GitHubClient,
+    source: PullRequestSource,
     records: list[PreviewRecord],
     now: datetime,
     bounds: Bounds,
@@ -50,15 +58,15 @@ def make_plan(
     allow_empty: bool = False,
 ) -> Plan:
     try:
-        open_prs = open_pull_requests(client)
-    except (GitHubError, ValueError) as error:
+        open_prs = source.open_pull_requests()
+    except (OperationalError, ValueError) as error:
         return plan(records, None, now, bounds, api_error=str(error))
     result = plan(records, open_prs, now, bounds, allow_empty=allow_empty)
     if not result.safe or not result.removals:
         return result
     try:
-        refusal = confirm_closed(client, result.removals)
-    except (GitHubError, ValueError) as error:
+        refusal = confirm_closed(source, result.removals)
+    except (OperationalError, ValueError) as error:
         refusal = f"could not confirm that pull requests are closed ({error}); nothing deleted"
     return replace(result, refused=refusal) if refusal else result
 
@@ -71,13 +79,21 @@ def _still_due(record: PreviewRecord | None, removal: Removal, now: datetime) ->
     return removal.reason == "closed" or record.expired(now)
 
 
-def apply_removals(worktree: Path, removals: list[Removal], now: datetime) -> list[Removal]:
+@dataclass(frozen=True)
+class Collected:
+    removed: list[Removal]
+    app: str | None  # whose previews they were (None: no wildside.yaml)
+
+
+def apply_removals(worktree: Path, removals: list[Removal], now: datetime) -> Collected:
     done = []
+    app = None
     for removal in removals:
         if _still_due(service.read_record(worktree, removal.pr), removal, now):
-            service.apply_down(worktree, removal.pr)
+            result = service.apply_down(worktree, removal.pr)
+            app = result.identity.app if result.identity else None
             done.append(removal)
-    return done
+    return Collected(done, app)
 
 
 def collect(
@@ -86,9 +102,10 @@ def collect(
     now: datetime,
     *,
     progress: Progress = SILENT,
-) -> writer.CommitOutcome[list[Removal]]:
-    def message(done: list[Removal]) -> str:
-        listed = ", ".join(f"pr-{r.pr} ({r.reason})" for r in done)
+) -> writer.CommitOutcome[Collected]:
+    def message(collected: Collected) -> str:
+        done = collected.removed
+        listed = ", ".join(f"{directory_name(r.pr)} ({r.reason})" for r in done)
         return (
             f"preview: gc removes {len(done)} preview(s)\n\n"
             f"Removed: {listed}.\nClosed pull requests and expired previews; pinned ones stay."

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from wildside.apps_repo import layout
-from wildside.apps_repo.config import CONFIG_FILE, AppsConfig
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import SILENT, Progress
 from wildside.core.yaml_io import load_one
 from wildside.gitops import location as locations
 from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
+from wildside.previews import layout
+from wildside.previews.config import CONFIG_FILE, AppsConfig
 
 ENV_VARIABLE = "WILDSIDE_APPS_REPO"
 DEFAULT_DIR = "apps.git"

@@ -5,7 +5,7 @@ an API failure from deleting every preview."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from wildside.previews.model import PreviewRecord
@@ -36,7 +36,6 @@ class Plan:
     kept_open: list[int]
     refused: str | None = None
     open_prs: int | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def safe(self) -> bool:

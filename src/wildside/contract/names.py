@@ -1,11 +1,13 @@
 """Names the platform tree and the apps tree must agree on. Change them here
 only: the platform renderer creates these objects, previews refer to them."""
 
+DEFAULT_APP = "wildside"  # the app name of a wildside.yaml that names none
 FLUX_NAMESPACE = "flux-system"
 APPS_SOURCE = "wildside-apps"  # GitRepository of the wildside-apps repository
 INGRESS_NAMESPACE = "traefik"
 SECRET_STORE = "vault"  # noqa: S105 - the ClusterSecretStore name, not a secret
 VAULT_KV_MOUNT = "secret"
+VAULT_ADDRESS_ENV = "VAULT_ADDR"  # set: the CLI uses Vault; unset: it never loads a client
 VAULT_APP_PREFIX = "wildside"  # KV paths: wildside/apps/<env>, wildside/previews/pr-<N>
 DATABASES_NAMESPACE = "databases"
 PREVIEW_DB_CLUSTER = "previews-pg"  # shared CloudNativePG cluster hosting preview databases

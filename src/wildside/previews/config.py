@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wildside.core import names, validation
+from wildside.contract import names
+from wildside.core import validation
 
 CONFIG_FILE = "wildside.yaml"
 
@@ -77,7 +78,7 @@ class Scheduling(BaseModel):
 
 class AppsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    app: str = "wildside"
+    app: str = names.DEFAULT_APP
     chart: ChartSource = Field(default_factory=ChartSource)
     images: dict[str, str] = Field(
         default_factory=lambda: {

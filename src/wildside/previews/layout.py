@@ -6,27 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside.apps_repo.config import CONFIG_FILE, AppsConfig
-from wildside.core import kube
+from wildside.contract import identity, kube, vault_paths
+from wildside.contract.identity import EPHEMERAL_DIR
 from wildside.core.yaml_io import dump, dump_documents
-from wildside.vault import external_secret as es
+from wildside.previews.config import CONFIG_FILE, AppsConfig
 
-EPHEMERAL_DIR = "overlays/ephemeral"
+EXTERNAL_SECRET_FILE = "external-secret.yaml"
 EPHEMERAL_INDEX = f"{EPHEMERAL_DIR}/kustomization.yaml"
 CHART_SOURCE_NAME = "app-chart"
 PATCH_FILE = "patch-helmrelease-values.yaml"
 
 
 def chart_source(config: AppsConfig) -> dict[str, Any]:
-    spec: dict[str, Any] = {"interval": "10m", "url": config.chart.url}
-    if config.chart.is_oci:
-        spec["type"] = "oci"
-    return {
-        "apiVersion": kube.SOURCE_API,
-        "kind": "HelmRepository",
-        "metadata": kube.metadata(CHART_SOURCE_NAME),
-        "spec": spec,
-    }
+    return kube.helm_repository(CHART_SOURCE_NAME, config.chart.url, interval="10m")
 
 
 def component_values(images: dict[str, str], tag: str) -> dict[str, Any]:
@@ -40,45 +32,30 @@ def component_values(images: dict[str, str], tag: str) -> dict[str, Any]:
 def helm_release(config: AppsConfig) -> dict[str, Any]:
     values: dict[str, Any] = component_values(config.images, "latest")
     values["ingress"] = {"enabled": True, "className": "traefik", "host": config.production_host}
-    return {
-        "apiVersion": kube.HELM_API,
-        "kind": "HelmRelease",
-        "metadata": kube.metadata(config.app, labels={"app.kubernetes.io/name": config.app}),
-        "spec": {
-            "interval": "10m",
-            "timeout": "5m",
-            "chart": {
-                "spec": {
-                    "chart": config.chart.name,
-                    "version": config.chart.version,
-                    "sourceRef": {"kind": "HelmRepository", "name": CHART_SOURCE_NAME},
-                    "interval": "10m",
-                }
-            },
-            "install": {"remediation": {"retries": 3}},
-            "upgrade": {"remediation": {"retries": 3}, "cleanupOnFail": True},
-            "values": values,
-        },
-    }
+    return kube.helm_release(
+        config.app,
+        None,
+        chart=config.chart.name,
+        version=config.chart.version,
+        repository=CHART_SOURCE_NAME,
+        interval="10m",
+        chart_interval="10m",
+        timeout="5m",
+        labels={"app.kubernetes.io/name": config.app},
+        install={"remediation": {"retries": 3}},
+        upgrade={"remediation": {"retries": 3}, "cleanupOnFail": True},
+        values=values,
+    )
 
 
 def values_patch(config: AppsConfig, values: dict[str, Any]) -> dict[str, Any]:
     """A strategic-merge patch that overrides the base HelmRelease's values."""
-    return {
-        "apiVersion": kube.HELM_API,
-        "kind": "HelmRelease",
-        "metadata": {"name": config.app},
-        "spec": {"values": values},
-    }
-
-
-def namespace_document(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": kube.metadata(name, labels=labels)}
+    return kube.helm_release_patch(config.app, values)
 
 
 def long_lived_overlay(config: AppsConfig, environment: str, host: str) -> dict[str, str]:
     namespace = f"{config.app}-{environment}"
-    secret = es.secret_name(config.app)
+    secret = identity.app_secret(config.app)
     values: dict[str, Any] = {
         "ingress": {"host": host},
         "secrets": {"existingSecret": secret},
@@ -86,14 +63,16 @@ def long_lived_overlay(config: AppsConfig, environment: str, host: str) -> dict[
     return {
         "kustomization.yaml": dump(
             kube.kustomization(
-                ["../../base", "namespace.yaml", es.FILE_NAME],
+                ["../../base", "namespace.yaml", EXTERNAL_SECRET_FILE],
                 namespace=namespace,
                 patches=[{"path": PATCH_FILE}],
             )
         ),
-        "namespace.yaml": dump(namespace_document(namespace)),
+        "namespace.yaml": dump(kube.namespace(namespace)),
         # Git holds the reference; the values stay in Vault at wildside/apps/<environment>.
-        es.FILE_NAME: dump(es.external_secret(secret, es.app_path(environment))),
+        EXTERNAL_SECRET_FILE: dump(
+            kube.external_secret(secret, extract=vault_paths.app_environment(environment))
+        ),
         PATCH_FILE: dump(values_patch(config, values)),
     }
 

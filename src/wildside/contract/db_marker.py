@@ -1,0 +1,31 @@
+"""The marker wildside writes as the PostgreSQL comment of every preview
+database and role it creates: `wildside-preview pr=<N> created=<epoch>`.
+Nothing without it is ever dropped. It is defined here once and emitted for
+each language that needs it: Python (write and parse), shell (the role Job
+writes it) and an SQL regular expression (the Job's sweep matches it)."""
+
+from __future__ import annotations
+
+import re
+
+PREVIEW = "wildside-preview"
+_PARSE = re.compile(rf"{re.escape(PREVIEW)} pr=(\d+)(?: .*)?")
+
+
+def comment(pr: int, created_epoch: int) -> str:
+    return f"{PREVIEW} pr={pr} created={created_epoch}"
+
+
+def pr_of(comment_text: str | None) -> int | None:
+    match = _PARSE.fullmatch(comment_text or "")
+    return int(match.group(1)) if match else None
+
+
+def shell_assignment(variable: str, pr_variable: str) -> str:
+    """A POSIX shell line that sets `variable` to the marker for the PR in
+    `$pr_variable`, created now."""
+    return f'{variable}="{PREVIEW} pr=${pr_variable} created=$(date +%s)"'
+
+
+# PostgreSQL's `~` operator (POSIX regular expression), matching what `comment` writes.
+SQL_PATTERN = rf"^{PREVIEW} pr=[0-9]+ created=[0-9]+$"

@@ -1,0 +1,16 @@
+"""What an add-on (a preview's secrets, its database) contributes to a
+preview overlay. Add-ons work in two steps: a `prepare` step in the shell
+does the I/O once, before the Git retry loop; its result is this plain data,
+which the loop's pure rendering merges into the overlay on every attempt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OverlayExtras:
+    files: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    health_check_exprs: list[dict[str, str]] = field(default_factory=list)
