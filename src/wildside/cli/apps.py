@@ -56,6 +56,12 @@ def init(
             f"--chart-url {chart_url!r} is not a Helm repository URL: use https:// or oci://"
         )
     images = dict(validation.image_assignment(item) for item in image or [])
+    # The options in their own words first; AppsConfig names its fields as wildside.yaml does.
+    validation.dns_label(app_name, option="--app")
+    validation.domain(preview_domain)
+    validation.hostname(production_host, option="--production-host")
+    validation.hostname(staging_host, option="--staging-host")
+    validation.ttl(ttl)
     try:
         config = AppsConfig(
             app=app_name,
@@ -67,7 +73,7 @@ def init(
             **({"images": images} if images else {}),
         )
     except ValidationError as error:
-        raise BadInput(str(error.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+        raise validation.config_error("apps init", error) from None
     location = repository.location(repo, branch)
     progress = Progress(quiet=quiet)
     outcome = repository.init(location, config, progress=progress)

@@ -23,8 +23,6 @@ from wildside.vault.state import StateStore
 
 app = typer.Typer(help="The Vault appliance: bootstrap and verify it.", no_args_is_help=True)
 
-_MOUNT = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
-
 
 def _unseal_keys_from_env() -> tuple[SecretStr, ...]:
     raw = os.environ.get(engine.UNSEAL_KEYS_ENV, "")
@@ -114,11 +112,7 @@ def bootstrap(
     With VAULT_ADDR set, DigitalOcean discovery is skipped. Unseal shares come
     from --state-file or WILDSIDE_VAULT_UNSEAL_KEYS; the token that configures
     Vault from VAULT_TOKEN or the root token still in the state file."""
-    if not _MOUNT.fullmatch(kv_mount):
-        raise BadInput(
-            f"--kv-mount {kv_mount!r} is not a mount path: use lowercase letters, digits, "
-            "'-' and '_' (e.g. secret)"
-        )
+    kv_mount = validation.vault_mount(kv_mount, option="--kv-mount")
     if not 1 <= threshold <= shares <= 10:
         raise BadInput(
             f"--shares {shares} --threshold {threshold}: need 1 <= threshold <= shares <= 10"

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from wildside.core.errors import BadInput
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 MAX_PR_NUMBER = 99_999_999
 _PR = re.compile(r"[0-9]{1,8}")  # ASCII only: str.isdigit() also accepts "²"
@@ -129,3 +133,98 @@ def format_ttl(amount: timedelta) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds // 60}m"
+
+
+# A path segment of a Vault KV path or mount: no empty, "." or ".." segment.
+_KV_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_MOUNT_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
+_BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,200}")
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}")
+
+
+def kv_path(value: str, *, option: str) -> str:
+    """A Vault KV v2 path relative to its mount: no leading slash, no `data/`
+    segment (the API adds it), no `.`/`..` segment (e.g. wildside/platform/dns)."""
+    cleaned = value.strip().strip("/")
+    segments = cleaned.split("/")
+    if (
+        len(cleaned) > 512
+        or not all(_KV_SEGMENT.fullmatch(segment) for segment in segments)
+        or segments[0] in ("data", "metadata")
+    ):
+        raise BadInput(
+            f"{option} {value!r} is not a Vault KV path: give a path under the KV mount "
+            "without the mount and without data/ (e.g. wildside/platform/dns)"
+        )
+    return cleaned
+
+
+def vault_mount(value: str, *, option: str) -> str:
+    """The path a Vault secrets engine or auth method is mounted at (e.g. secret)."""
+    cleaned = value.strip().strip("/")
+    segments = cleaned.split("/")
+    if len(segments) > 4 or not all(_MOUNT_SEGMENT.fullmatch(segment) for segment in segments):
+        raise BadInput(
+            f"{option} {value!r} is not a Vault mount path: use letters, digits, '-' and '_', "
+            "segments separated by '/' (e.g. secret or kubernetes)"
+        )
+    return cleaned
+
+
+def branch(value: str, *, option: str = "--branch") -> str:
+    """A branch name Git accepts (git check-ref-format --branch) in a portable
+    alphabet, and that can never be read as an option."""
+    parts = value.split("/")
+    if (
+        not _BRANCH.fullmatch(value)
+        or value.startswith("-")
+        or ".." in value
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
+        or value.endswith(".")
+    ):
+        raise BadInput(
+            f"{option} {value!r} is not a valid Git branch name: use letters, digits, "
+            "'-', '_', '.' and '/' (e.g. main or previews)"
+        )
+    return value
+
+
+def email(value: str, *, option: str) -> str:
+    """An e-mail address whose domain is a DNS name (e.g. ops@example.com)."""
+    cleaned = value.strip()
+    local, _, host = cleaned.rpartition("@")
+    labels = host.lower().split(".")
+    if (
+        not _EMAIL_LOCAL.fullmatch(local)
+        or len(labels) < 2
+        or len(host) > MAX_HOSTNAME
+        or not all(_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise BadInput(f"{option} {value!r} is not an e-mail address (e.g. ops@example.com)")
+    return cleaned
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def config_error(source: str, error: ValidationError, *, within: tuple[str, ...] = ()) -> BadInput:
+    """One line for the first error pydantic found in a configuration file:
+    `<file>: <field>: <what is wrong and how to fix it>`. `within` is where
+    the validated mapping sits in the file (e.g. components.monitoring)."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in (*within, *first["loc"]))
+    message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    head, _, rest = message.partition(" ")
+    # A check names its subject first ("dns.token_path '/x' is not ..."): say it once.
+    if field and rest and f".{field}".endswith(f".{head}"):
+        message = rest
+    elif field and rest and head.startswith(f"{field}."):
+        field, message = head, rest
+    elif "input" in first and first["type"] not in ("missing", "extra_forbidden", "value_error"):
+        message = f"{message} (got {_shown(first['input'])})"
+    if not field:
+        return BadInput(f"{source}: {message}")
+    return BadInput(f"{source}: {field}: {message}")

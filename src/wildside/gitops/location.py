@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from wildside.core import validation
 from wildside.core.errors import BadInput
 from wildside.gitops.git import Git
 
@@ -46,13 +47,7 @@ def ensure_bare_repository(path: Path, branch: str = DEFAULT_BRANCH) -> bool:
 
 def check_branch(branch: str) -> str:
     """Refuse a branch name Git would refuse, before anything is fetched."""
-    valid = Git(None).run("check-ref-format", "--branch", branch, check=False)
-    if branch.startswith("-") or valid.returncode != 0:
-        raise BadInput(
-            f"--branch {branch!r} is not a valid Git branch name: use letters, digits, "
-            "'-', '_', '.' and '/' (e.g. main or previews)"
-        )
-    return branch
+    return validation.branch(branch)
 
 
 def resolve(

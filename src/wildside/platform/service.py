@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from wildside.core import validation
 from wildside.core.errors import BadInput, OperationalError, WildsideError
 from wildside.core.output import SILENT, Progress
 from wildside.core.validation import dns_label
@@ -75,12 +76,15 @@ def load_cluster(path: Path, outputs: dict[str, Any] | None, source: str | None)
     if outputs:
         raw = tofu.apply(raw, outputs, source=source or "tofu outputs")
     try:
-        return ClusterConfig.model_validate(raw)
+        cluster = ClusterConfig.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "configuration"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise BadInput(f"{path}: {where}: {message}") from None
+        raise validation.config_error(str(path), error) from None
+    try:  # each component's settings and needs, while the file can still be named
+        render.enabled_components(cluster)
+    except BadInput as error:
+        message = str(error).removeprefix(f"cluster {cluster.name}: ")
+        raise BadInput(f"{path}: {message}") from None
+    return cluster
 
 
 def load_clusters(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from wildside.contract import names
 from wildside.core import validation
@@ -105,17 +105,17 @@ class AppsConfig(BaseModel):
     @field_validator("preview_domain")
     @classmethod
     def _domain(cls, value: str) -> str:
-        return validation.domain(value)
+        return validation.domain(value, option="preview_domain")
 
     @field_validator("production_host", "staging_host")
     @classmethod
-    def _host(cls, value: str) -> str:
-        return validation.hostname(value, option="host")
+    def _host(cls, value: str, info: ValidationInfo) -> str:
+        return validation.hostname(value, option=str(info.field_name))
 
     @field_validator("preview_ttl")
     @classmethod
     def _ttl(cls, value: str) -> str:
-        validation.ttl(value)
+        validation.ttl(value, option="preview_ttl")
         return value
 
     @field_validator("images")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from wildside.core.errors import BadInput, OperationalError
+from wildside.core import validation
+from wildside.core.errors import BadInput, WildsideError
 from wildside.core.output import SILENT, Progress
 from wildside.core.yaml_io import load_one
 from wildside.gitops import location as locations
@@ -34,14 +35,15 @@ def read_config(worktree: Path) -> AppsConfig | None:
     path = worktree / CONFIG_FILE
     if not path.is_file():
         return None
+    source = f"{CONFIG_FILE} in the apps repository"
     try:
         return AppsConfig.model_validate(load_one(path))
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise OperationalError(
-            f"{CONFIG_FILE} in the apps repository is invalid at {where}: {first['msg']}"
-        ) from None
+        raise validation.config_error(source, error) from None
+    except (WildsideError, UnicodeDecodeError) as error:  # not YAML, or not one document
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        named = detail.replace(str(path), source)
+        raise BadInput(named if named != detail else f"{source}: {detail}") from None
 
 
 def require_config(worktree: Path, location: RepoLocation) -> AppsConfig:
