@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
 from wildside.cli.common import JsonOption
 from wildside.core import clock, validation
-from wildside.core.errors import BadInput
+from wildside.core.errors import BadInput, WildsideError
 from wildside.core.output import emit
 from wildside.github import comment as comments
 from wildside.github import deployment as deployments
 from wildside.github import summary
-from wildside.github.api import GitHubClient
+from wildside.github.api import GitHubClient, GitHubError
 
 app = typer.Typer(
     help="Report previews on pull requests: sticky comment, deployment, step summary. "
     "Needs GITHUB_TOKEN in the environment; GITHUB_API_URL overrides the API base.",
     no_args_is_help=True,
 )
+
+
+@contextmanager
+def _expected_replies(what: str) -> Iterator[None]:
+    """A reply of an unexpected shape (a list where an object belongs, an id
+    that is not a number) is GitHub failing: one line, exit 1."""
+    try:
+        yield
+    except WildsideError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+        raise GitHubError(
+            f"GitHub answered {what} in an unexpected shape ({type(error).__name__}: {error})"
+        ) from None
+
 
 PrOption = Annotated[str, typer.Option("--pr", help="Pull request number.", show_default=False)]
 RepositoryOption = Annotated[
@@ -84,7 +101,7 @@ def comment(
         reason=reason.strip().splitlines()[0][:500] if reason and reason.strip() else None,
     )
     now = clock.utc_now()
-    with GitHubClient.from_environment(repository) as client:
+    with GitHubClient.from_environment(repository) as client, _expected_replies("the comments"):
         result = comments.upsert(client, feedback, now, update_only=update_only)
         repository_name = client.repository
     written = summary.append(comments.markdown(feedback, now))
@@ -128,7 +145,7 @@ def deployment(
         raise BadInput(f"--state {state.value} needs --sha: the commit that was deployed")
     checked_sha = validation.commit_sha(sha) if sha else None
     checked_url = web_url(url, "--url")
-    with GitHubClient.from_environment(repository) as client:
+    with GitHubClient.from_environment(repository) as client, _expected_replies("deployments"):
         result = deployments.report(
             client,
             number,

@@ -118,7 +118,11 @@ class GitHubClient:
     def _url(self, path: str) -> str:
         if path.startswith(("https://", "http://")):
             # Link headers carry absolute URLs: never send the token elsewhere.
-            if urlsplit(path).netloc != urlsplit(self.api_url).netloc:
+            try:
+                host = urlsplit(path).netloc
+            except ValueError:
+                raise GitHubError(f"GitHub pagination pointed at a malformed URL: {path}") from None
+            if host != urlsplit(self.api_url).netloc:
                 raise GitHubError(f"GitHub pagination pointed at another host: {path}")
             return path
         return f"{self.api_url}/{path.format(repo=self.repository).lstrip('/')}"
@@ -169,7 +173,7 @@ class GitHubClient:
             self.slept += decision.delay
 
     def get_json(self, path: str, params: dict[str, str | int] | None = None) -> Any:
-        return self.request("GET", path, params=params).json()
+        return decode(self.request("GET", path, params=params))
 
     def paginate(self, path: str, params: dict[str, str | int] | None = None) -> list[Any]:
         """Every item of a list endpoint, following rel="next" links."""
@@ -180,7 +184,7 @@ class GitHubClient:
             if url is None:
                 return items
             response = self.request("GET", url, params=query)
-            page = response.json()
+            page = decode(response)
             if not isinstance(page, list):
                 raise GitHubError(f"GitHub GET {path} answered a non-list page")
             items.extend(page)
@@ -188,6 +192,18 @@ class GitHubClient:
         if url is not None:
             raise GitHubError(f"GitHub GET {path} has more than {MAX_PAGES} pages; refusing")
         return items
+
+
+def decode(response: httpx.Response) -> Any:
+    """The JSON body of a reply; a body that is not JSON (or nests absurdly
+    deep) is GitHub failing, not a crash."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        raise GitHubError(
+            f"GitHub {response.request.method} {response.request.url.path} answered "
+            f"malformed JSON (status {response.status_code})"
+        ) from None
 
 
 def _message(response: httpx.Response) -> str:
