@@ -176,3 +176,8 @@ def test_a_fetch_from_a_missing_repository_says_why(run: Any, tmp_path: Path) ->
     assert outcome.code == 1
     assert "does not appear to be a git repository" in outcome.stderr
     assert outcome.stderr.count("\n") == 1
+
+
+def test_a_state_file_that_is_a_directory_is_refused(run: Any, tmp_path: Path) -> None:
+    line = one_line_usage_error(run("vault", "bootstrap", "--state-file", str(tmp_path)))
+    assert "--state-file" in line and "vault-state.json" in line

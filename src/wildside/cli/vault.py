@@ -117,6 +117,11 @@ def bootstrap(
         raise BadInput(
             f"--shares {shares} --threshold {threshold}: need 1 <= threshold <= shares <= 10"
         )
+    if state_file is not None and state_file.exists() and not state_file.is_file():
+        raise BadInput(
+            f"--state-file {str(state_file)!r} is not a file (a directory?): name the state "
+            f"file itself, e.g. {str(state_file / 'vault-state.json')!r}"
+        )
     if state_gpg_recipient and state_file is None:
         raise BadInput("--state-gpg-recipient needs --state-file: name the file to encrypt")
     for option, path in (("--ca-file", ca_file), ("--kubernetes-ca-file", kubernetes_ca_file)):

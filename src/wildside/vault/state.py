@@ -118,7 +118,13 @@ class StateStore:
         self.refuse_plaintext_rewrite()
         if not self.path.exists():
             return None
-        raw = self.path.read_bytes()
+        try:
+            raw = self.path.read_bytes()
+        except OSError as error:
+            raise OperationalError(
+                f"cannot read state file {self.path} ({error.strerror}): fix its permissions "
+                "or name another --state-file"
+            ) from None
         if raw.lstrip().startswith(_ARMOR.encode()):
             completed = _gpg(["--decrypt"], raw)
             if completed.returncode != 0:
