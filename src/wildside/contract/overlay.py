@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The file of an overlay (preview or long-lived) that holds its ExternalSecret.
+EXTERNAL_SECRET_FILE = "external-secret.yaml"  # noqa: S105 - a file name
+
 
 @dataclass(frozen=True)
 class OverlayExtras:

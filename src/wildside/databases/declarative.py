@@ -62,13 +62,14 @@ SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(
 \gexec
 """
 _ROLE_LIKE = naming.PREVIEW_PREFIX.replace("_", "\\_") + "%"
+# Built from constants only (the prefix and the marker), never from input.
 _SWEEP_SQL = rf"""SELECT format('DROP ROLE IF EXISTS %I', r.rolname) FROM pg_roles r
  WHERE r.rolname LIKE '{_ROLE_LIKE}' AND r.rolname <> :'role'
    AND shobj_description(r.oid, 'pg_authid') ~ '{db_marker.SQL_PATTERN}'
    AND split_part(shobj_description(r.oid, 'pg_authid'), 'created=', 2)::bigint
        < extract(epoch FROM now()) - :max_age
    AND NOT EXISTS (SELECT FROM pg_database d WHERE d.datdba = r.oid) \gexec
-"""
+"""  # noqa: S608
 # Connection settings and the password come from the environment, never argv.
 _SCRIPT = f"""set -eu
 {db_marker.shell_assignment("marker", "PREVIEW_PR")}

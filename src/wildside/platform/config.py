@@ -7,28 +7,21 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from wildside.contract import names
 from wildside.core import validation
 
-_KV_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
-_MOUNT = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
-_BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,200}")
 _GIT_URL = re.compile(r"(https://|ssh://)[^\s]+")
 _HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?")
 _REGION = re.compile(r"[a-z0-9-]{2,32}")
-
-
-def kv_path(value: str, *, field: str) -> str:
-    """A Vault KV v2 path relative to the mount (no leading slash, no `data/`)."""
-    cleaned = value.strip().strip("/")
-    if not _KV_PATH.fullmatch(cleaned) or cleaned.startswith("data/"):
-        raise ValueError(
-            f"{field} {value!r} is not a Vault KV path: give a path under the KV mount "
-            "such as wildside/platform/dns (no leading slash, no data/ segment)"
-        )
-    return cleaned
 
 
 class Strict(BaseModel):
@@ -51,7 +44,7 @@ class DnsSettings(Strict):
     @field_validator("token_path")
     @classmethod
     def _token_path(cls, value: str) -> str:
-        return kv_path(value, field="dns.token_path")
+        return validation.kv_path(value, option="dns.token_path")
 
 
 class VaultSettings(Strict):
@@ -77,10 +70,8 @@ class VaultSettings(Strict):
 
     @field_validator("kv_mount", "auth_mount")
     @classmethod
-    def _mount(cls, value: str) -> str:
-        if not _MOUNT.fullmatch(value.strip("/")):
-            raise ValueError(f"vault mount {value!r} is not a Vault mount path (e.g. secret)")
-        return value.strip("/")
+    def _mount(cls, value: str, info: ValidationInfo) -> str:
+        return validation.vault_mount(value, option=f"vault.{info.field_name}")
 
     @field_validator("role")
     @classmethod
@@ -126,14 +117,12 @@ class AppsSettings(Strict):
     @field_validator("branch")
     @classmethod
     def _branch(cls, value: str) -> str:
-        if not _BRANCH.fullmatch(value) or ".." in value:
-            raise ValueError(f"apps.branch {value!r} is not a branch name")
-        return value
+        return validation.branch(value, option="apps.branch")
 
     @field_validator("credentials_path")
     @classmethod
     def _credentials(cls, value: str | None) -> str | None:
-        return None if value is None else kv_path(value, field="apps.credentials_path")
+        return None if value is None else validation.kv_path(value, option="apps.credentials_path")
 
     @field_validator("overlays")
     @classmethod
@@ -201,7 +190,3 @@ class ClusterConfig(Strict):
                     "ExternalDNS and the DNS-01 solver can only write records in that zone"
                 )
         return self
-
-    @property
-    def hosts_apps(self) -> bool:
-        return bool(self.apps.overlays) or self.hosts_previews

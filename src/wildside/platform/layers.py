@@ -16,7 +16,3 @@ class Layer(IntEnum):
     @property
     def directory(self) -> str:
         return self.name.lower()
-
-    @property
-    def depends_on(self) -> Layer | None:
-        return Layer(self - 1) if self > Layer.SOURCES else None

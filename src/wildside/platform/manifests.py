@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from wildside.contract import kube, names
-from wildside.platform.components.base import HelmChart
+from wildside.contract import kube, labels, names
 
 Document = dict[str, Any]
-ESO_API = "external-secrets.io/v1"
-CERT_MANAGER_API = "cert-manager.io/v1"
-CNPG_API = "postgresql.cnpg.io/v1"
-TRAEFIK_API = "traefik.io/v1alpha1"
-NOTIFICATION_API = "notification.toolkit.fluxcd.io/v1"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "wildside"}
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    """A chart a component installs; the `sources` component renders its repository."""
+
+    repository: str  # HelmRepository name in flux-system
+    url: str  # https:// or oci://
+    chart: str
+    version: str  # pinned, never a range
+
+    @property
+    def is_oci(self) -> bool:
+        return self.url.startswith("oci://")
+
+
+MANAGED_BY = {labels.MANAGED_BY: "wildside"}
 
 
 def namespace(name: str, *, restricted: bool = False) -> Document:
-    labels = dict(MANAGED_BY)
+    namespace_labels = dict(MANAGED_BY)
     # Pod Security admission: operators that need more than `restricted` keep `baseline`.
     level = "restricted" if restricted else "baseline"
-    labels["pod-security.kubernetes.io/enforce"] = level
-    labels["pod-security.kubernetes.io/warn"] = "restricted"
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": kube.metadata(name, labels=labels)}
+    namespace_labels["pod-security.kubernetes.io/enforce"] = level
+    namespace_labels["pod-security.kubernetes.io/warn"] = "restricted"
+    return kube.namespace(name, namespace_labels)
 
 
 def helm_release(
@@ -35,47 +46,30 @@ def helm_release(
 ) -> Document:
     """A HelmRelease that installs and upgrades the chart's CRDs and retries
     a failed install or upgrade before giving up."""
-    return {
-        "apiVersion": kube.HELM_API,
-        "kind": "HelmRelease",
-        "metadata": kube.metadata(name, namespace_name, labels=MANAGED_BY),
-        "spec": {
-            "interval": "30m",
-            "timeout": timeout,
-            "chart": {
-                "spec": {
-                    "chart": chart.chart,
-                    "version": chart.version,
-                    "sourceRef": {
-                        "kind": "HelmRepository",
-                        "name": chart.repository,
-                        "namespace": names.FLUX_NAMESPACE,
-                    },
-                    "interval": "12h",
-                }
-            },
-            "install": {"crds": "CreateReplace", "remediation": {"retries": 3}},
-            "upgrade": {
-                "crds": "CreateReplace",
-                "cleanupOnFail": True,
-                "remediation": {"retries": 3, "remediateLastFailure": True},
-            },
-            "driftDetection": {"mode": "enabled"},
-            "values": values,
+    return kube.helm_release(
+        name,
+        namespace_name,
+        chart=chart.chart,
+        version=chart.version,
+        repository=chart.repository,
+        repository_namespace=names.FLUX_NAMESPACE,
+        timeout=timeout,
+        labels=MANAGED_BY,
+        install={"crds": "CreateReplace", "remediation": {"retries": 3}},
+        upgrade={
+            "crds": "CreateReplace",
+            "cleanupOnFail": True,
+            "remediation": {"retries": 3, "remediateLastFailure": True},
         },
-    }
+        driftDetection={"mode": "enabled"},
+        values=values,
+    )
 
 
 def helm_repository(chart: HelmChart) -> Document:
-    spec: dict[str, Any] = {"interval": "12h", "url": chart.url}
-    if chart.is_oci:
-        spec["type"] = "oci"
-    return {
-        "apiVersion": kube.SOURCE_API,
-        "kind": "HelmRepository",
-        "metadata": kube.metadata(chart.repository, names.FLUX_NAMESPACE, labels=MANAGED_BY),
-        "spec": spec,
-    }
+    return kube.helm_repository(
+        chart.repository, chart.url, namespace=names.FLUX_NAMESPACE, labels=MANAGED_BY
+    )
 
 
 def external_secret(
@@ -88,7 +82,6 @@ def external_secret(
 ) -> Document:
     """An ExternalSecret that materialises `name` from Vault through the
     `vault` ClusterSecretStore. `data` maps a Secret key to (KV path, property)."""
-    target: dict[str, Any] = {"name": name, "creationPolicy": "Owner", "deletionPolicy": "Retain"}
     template: dict[str, Any] = {}
     if secret_type:
         template["type"] = secret_type
@@ -96,21 +89,14 @@ def external_secret(
         template["data"] = template_data
     if template:
         template["engineVersion"] = "v2"
-        target["template"] = template
-    return {
-        "apiVersion": ESO_API,
-        "kind": "ExternalSecret",
-        "metadata": kube.metadata(name, namespace_name, labels=MANAGED_BY),
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
-            "target": target,
-            "data": [
-                {"secretKey": key, "remoteRef": {"key": path, "property": prop}}
-                for key, (path, prop) in sorted(data.items())
-            ],
-        },
-    }
+    return kube.external_secret(
+        name,
+        namespace_name,
+        data=data,
+        deletion_policy="Retain",
+        template=template or None,
+        labels=MANAGED_BY,
+    )
 
 
 def resources(cpu: str, memory: str, memory_limit: str | None = None) -> dict[str, Any]:

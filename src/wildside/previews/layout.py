@@ -8,10 +8,10 @@ from typing import Any
 
 from wildside.contract import identity, kube, vault_paths
 from wildside.contract.identity import EPHEMERAL_DIR
+from wildside.contract.overlay import EXTERNAL_SECRET_FILE
 from wildside.core.yaml_io import dump, dump_documents
 from wildside.previews.config import CONFIG_FILE, AppsConfig
 
-EXTERNAL_SECRET_FILE = "external-secret.yaml"
 EPHEMERAL_INDEX = f"{EPHEMERAL_DIR}/kustomization.yaml"
 CHART_SOURCE_NAME = "app-chart"
 PATCH_FILE = "patch-helmrelease-values.yaml"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wildside.contract import names
+from wildside.contract import names, vault_paths
 
 CI_POLICY = "wildside-ci-deployer"
 ESO_POLICY = "wildside-external-secrets"
@@ -20,9 +20,9 @@ ESO_ROLE = names.VAULT_ESO_ROLE
 
 # Prefixes under the KV mount. The CI deployer writes apps and previews;
 # External Secrets additionally reads the platform's own credentials.
-APPS_PREFIX = f"{names.VAULT_APP_PREFIX}/apps"
-PREVIEWS_PREFIX = f"{names.VAULT_APP_PREFIX}/previews"
-PLATFORM_PREFIX = f"{names.VAULT_APP_PREFIX}/platform"
+APPS_PREFIX = vault_paths.APPS
+PREVIEWS_PREFIX = vault_paths.PREVIEWS
+PLATFORM_PREFIX = vault_paths.PLATFORM
 
 
 def _rule(path: str, capabilities: list[str]) -> str:

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 import hvac
 import hvac.exceptions
 
-from wildside.contract import kube, names, vault_paths
+from wildside.contract import kube, names
 from wildside.contract.identity import PreviewIdentity
-from wildside.contract.overlay import OverlayExtras
+from wildside.contract.overlay import EXTERNAL_SECRET_FILE, OverlayExtras
+from wildside.core import validation
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.yaml_io import dump
 from wildside.vault.client import read_kv, vault_errors
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
-_PATH = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
 _CAS_ATTEMPTS = 5
 
 
@@ -33,13 +33,7 @@ def secret_key(value: str) -> str:
 
 
 def template_path(value: str) -> str:
-    candidate = value.strip().strip("/")
-    if not _PATH.fullmatch(candidate) or ".." in candidate.split("/"):
-        raise BadInput(
-            f"--seed-secrets-from {value!r} is not a KV path: write it without the mount "
-            f"and without data/ (e.g. {vault_paths.app_environment('staging')})"
-        )
-    return candidate
+    return validation.kv_path(value, option="--seed-secrets-from")
 
 
 def generate_value() -> str:
@@ -128,14 +122,11 @@ def delete(
     return True
 
 
-FILE_NAME = "external-secret.yaml"
-
-
 def overlay(identity: PreviewIdentity) -> OverlayExtras:
     """Pure: the preview's ExternalSecret (Git holds the reference to its
     Vault path) and the chart value that names the Secret."""
     name = identity.app_secret
     return OverlayExtras(
-        files={FILE_NAME: dump(kube.external_secret(name, extract=identity.vault_path))},
+        files={EXTERNAL_SECRET_FILE: dump(kube.external_secret(name, extract=identity.vault_path))},
         values={"secrets": {"existingSecret": name}},
     )

@@ -49,7 +49,6 @@ def overlay_kustomization(environment: str) -> dict[str, Any]:
 
 class Apps(Component[NoSettings]):
     name = "apps"
-    description = "wildside-apps GitRepository and the production/staging overlays (always on)"
 
     def units(self, cluster: ClusterConfig, settings: NoSettings) -> list[Unit]:
         units = [Unit("source", Layer.APPS, {"gitrepository.yaml": [git_repository()]})]

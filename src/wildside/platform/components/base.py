@@ -15,9 +15,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from wildside.core import validation
 from wildside.core.errors import BadInput
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
+from wildside.platform.manifests import HelmChart
 
 Document = dict[str, Any]
 
@@ -27,20 +29,6 @@ class NoSettings(BaseModel):
 
 
 S = TypeVar("S", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class HelmChart:
-    """A chart a component installs; the `sources` component renders its repository."""
-
-    repository: str  # HelmRepository name in flux-system
-    url: str  # https:// or oci://
-    chart: str
-    version: str  # pinned, never a range
-
-    @property
-    def is_oci(self) -> bool:
-        return self.url.startswith("oci://")
 
 
 @dataclass(frozen=True)
@@ -72,7 +60,6 @@ class Component(ABC, Generic[S]):
     instance in `wildside.platform.components.registry`."""
 
     name: ClassVar[str]
-    description: ClassVar[str]
     settings_model: ClassVar[type[BaseModel]] = NoSettings
     # API groups whose CRDs this component's controllers install (the dependency-order test uses it)
     crd_groups: ClassVar[tuple[str, ...]] = ()
@@ -84,11 +71,8 @@ class Component(ABC, Generic[S]):
         try:
             return self.settings_model.model_validate(raw)  # type: ignore[return-value]
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            message = str(first["msg"]).removeprefix("Value error, ")
-            raise BadInput(
-                f"cluster {cluster.name}: components.{self.name}.{where}: {message}"
+            raise validation.config_error(
+                f"cluster {cluster.name}", error, within=("components", self.name)
             ) from None
 
     def check(self, cluster: ClusterConfig, settings: S) -> None:

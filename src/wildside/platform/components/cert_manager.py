@@ -4,18 +4,18 @@ wildcard Certificate (served by Traefik), and optionally a Vault PKI issuer."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from wildside.contract import kube, names
-from wildside.platform.components.base import Component, HelmChart, Unit, require
-from wildside.platform.config import ClusterConfig, kv_path
+from wildside.core import validation
+from wildside.platform.components.base import Component, Unit, require
+from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import (
-    CERT_MANAGER_API,
     MANAGED_BY,
+    HelmChart,
     external_secret,
     helm_release,
     namespace,
@@ -30,7 +30,6 @@ ACME_SERVERS = {
     "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
 }
 VAULT_ISSUER_ACCOUNT = "vault-issuer"
-_EMAIL = re.compile(r"[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
 
 
 class VaultPki(BaseModel):
@@ -41,7 +40,7 @@ class VaultPki(BaseModel):
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
-        return kv_path(value, field="vault_pki.path")
+        return validation.kv_path(value, option="vault_pki.path")
 
 
 class CertManagerSettings(BaseModel):
@@ -56,16 +55,12 @@ class CertManagerSettings(BaseModel):
     @field_validator("token_path")
     @classmethod
     def _token_path(cls, value: str | None) -> str | None:
-        return None if value is None else kv_path(value, field="token_path")
+        return None if value is None else validation.kv_path(value, option="token_path")
 
     @field_validator("acme_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.fullmatch(value.strip()):
-            raise ValueError(
-                f"{value!r} is not an e-mail address: Let's Encrypt sends expiry notices there"
-            )
-        return value.strip()
+        return validation.email(value, option="acme_email")
 
 
 def _solver(provider: str) -> dict[str, Any]:
@@ -77,7 +72,7 @@ def _solver(provider: str) -> dict[str, Any]:
 
 def _acme_issuer(name: str, provider: str) -> dict[str, Any]:
     return {
-        "apiVersion": CERT_MANAGER_API,
+        "apiVersion": kube.CERT_MANAGER_API,
         "kind": "ClusterIssuer",
         "metadata": kube.metadata(name, labels=MANAGED_BY),
         "spec": {
@@ -109,7 +104,7 @@ def _issuers_unit(provider: str) -> Unit:
 
 def _wildcard_unit() -> Unit:
     certificate = {
-        "apiVersion": CERT_MANAGER_API,
+        "apiVersion": kube.CERT_MANAGER_API,
         "kind": "Certificate",
         "metadata": kube.metadata("wildcard-preview", names.INGRESS_NAMESPACE, labels=MANAGED_BY),
         "spec": {
@@ -134,7 +129,7 @@ def _vault_pki_unit() -> Unit:
         "automountServiceAccountToken": False,
     }
     role = {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "apiVersion": kube.RBAC_API,
         "kind": "Role",
         "metadata": kube.metadata(f"{VAULT_ISSUER_ACCOUNT}-token", NAMESPACE, labels=MANAGED_BY),
         "rules": [
@@ -147,7 +142,7 @@ def _vault_pki_unit() -> Unit:
         ],
     }
     binding = {
-        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "apiVersion": kube.RBAC_API,
         "kind": "RoleBinding",
         "metadata": kube.metadata(f"{VAULT_ISSUER_ACCOUNT}-token", NAMESPACE, labels=MANAGED_BY),
         "roleRef": {
@@ -158,7 +153,7 @@ def _vault_pki_unit() -> Unit:
         "subjects": [{"kind": "ServiceAccount", "name": "cert-manager", "namespace": NAMESPACE}],
     }
     issuer = {
-        "apiVersion": CERT_MANAGER_API,
+        "apiVersion": kube.CERT_MANAGER_API,
         "kind": "ClusterIssuer",
         "metadata": kube.metadata("vault-pki", labels=MANAGED_BY),
         "spec": {
@@ -184,7 +179,6 @@ def _vault_pki_unit() -> Unit:
 
 class CertManager(Component[CertManagerSettings]):
     name = "cert-manager"
-    description = "ACME DNS-01 ClusterIssuers, the wildcard preview Certificate, Vault PKI issuer"
     settings_model = CertManagerSettings
     crd_groups = ("cert-manager.io", "acme.cert-manager.io")
     requires = ("vault",)

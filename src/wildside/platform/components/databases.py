@@ -11,12 +11,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from wildside.contract import kube, names
-from wildside.platform.components.base import Component, HelmChart, Patch, Unit, require
-from wildside.platform.config import ClusterConfig, kv_path
+from wildside.core import validation
+from wildside.platform.components.base import Component, Patch, Unit, require
+from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import (
-    CNPG_API,
     MANAGED_BY,
+    HelmChart,
     external_secret,
     helm_release,
     namespace,
@@ -66,7 +67,7 @@ class Backup(BaseModel):
     @field_validator("credentials_path")
     @classmethod
     def _credentials(cls, value: str) -> str:
-        return kv_path(value, field="backup.credentials_path")
+        return validation.kv_path(value, option="backup.credentials_path")
 
     @field_validator("retention")
     @classmethod
@@ -101,7 +102,7 @@ def _cluster(
     superuser: bool = False,
 ) -> dict[str, Any]:
     return {
-        "apiVersion": CNPG_API,
+        "apiVersion": kube.CNPG_API,
         "kind": "Cluster",
         "metadata": kube.metadata(name, names.DATABASES_NAMESPACE, labels=MANAGED_BY),
         "spec": {
@@ -128,7 +129,7 @@ def _previews_unit() -> Unit:
         superuser=True,
     )
     template = {
-        "apiVersion": CNPG_API,
+        "apiVersion": kube.CNPG_API,
         "kind": "Database",
         "metadata": kube.metadata(
             names.TEMPLATE_DATABASE.replace("_", "-"), names.DATABASES_NAMESPACE, labels=MANAGED_BY
@@ -161,7 +162,6 @@ def _app_unit(environment: str) -> Unit:
 
 class Databases(Component[DatabasesSettings]):
     name = "databases"
-    description = "CloudNativePG operator, the shared preview cluster with its template database"
     settings_model = DatabasesSettings
     crd_groups = ("postgresql.cnpg.io",)
 
@@ -229,7 +229,7 @@ class Databases(Component[DatabasesSettings]):
                 "data": {"compression": "gzip"},
             }
             patch = {
-                "apiVersion": CNPG_API,
+                "apiVersion": kube.CNPG_API,
                 "kind": "Cluster",
                 "metadata": {"name": pg, "namespace": names.DATABASES_NAMESPACE},
                 "spec": {
@@ -237,7 +237,7 @@ class Databases(Component[DatabasesSettings]):
                 },
             }
             scheduled = {
-                "apiVersion": CNPG_API,
+                "apiVersion": kube.CNPG_API,
                 "kind": "ScheduledBackup",
                 "metadata": kube.metadata(
                     f"{pg}-daily", names.DATABASES_NAMESPACE, labels=MANAGED_BY

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from wildside.platform.components.base import Component, HelmChart, Unit, require
+from wildside.platform.components.base import Component, Unit, require
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
-from wildside.platform.manifests import external_secret, helm_release, namespace, resources
+from wildside.platform.manifests import (
+    HelmChart,
+    external_secret,
+    helm_release,
+    namespace,
+    resources,
+)
 
 CHART = HelmChart(
     "external-dns", "https://kubernetes-sigs.github.io/external-dns/", "external-dns", "1.19.0"
@@ -51,7 +57,6 @@ def _values() -> dict[str, object]:
 
 class ExternalDns(Component[ExternalDnsSettings]):
     name = "external-dns"
-    description = "DNS records (the preview wildcard) in the cluster's DigitalOcean/Cloudflare zone"
     settings_model = ExternalDnsSettings
     requires = ("vault",)
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from wildside.contract import kube, names
+from wildside.contract import kube, names, vault_paths
+from wildside.core import validation
 from wildside.platform.components.base import Component, Unit
-from wildside.platform.config import ClusterConfig, kv_path
+from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
-from wildside.platform.manifests import MANAGED_BY, NOTIFICATION_API, external_secret
+from wildside.platform.manifests import MANAGED_BY, external_secret
 
 TOKEN_SECRET = "wildside-apps-webhook-token"  # noqa: S105 - a Secret's name
 WEBHOOK_HOST_LABEL = "flux-webhook"
@@ -20,17 +21,17 @@ WEBHOOK_HOST_LABEL = "flux-webhook"
 class ReceiverSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Vault KV path; property `token`
-    token_path: str = "wildside/platform/flux-webhook"  # noqa: S105 - a path, not a secret
+    token_path: str = vault_paths.platform("flux-webhook")
 
     @field_validator("token_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        return kv_path(value, field="receiver.token_path")
+        return validation.kv_path(value, option="receiver.token_path")
 
 
 def _ingress() -> dict[str, object]:
     return {
-        "apiVersion": "networking.k8s.io/v1",
+        "apiVersion": kube.NETWORKING_API,
         "kind": "Ingress",
         "metadata": kube.metadata(
             WEBHOOK_HOST_LABEL,
@@ -66,7 +67,6 @@ def _ingress() -> dict[str, object]:
 
 class Receiver(Component[ReceiverSettings]):
     name = "receiver"
-    description = "Flux Receiver for GitHub push webhooks of wildside-apps (HMAC secret from Vault)"
     settings_model = ReceiverSettings
     requires = ("vault", "traefik")
 
@@ -75,7 +75,7 @@ class Receiver(Component[ReceiverSettings]):
             TOKEN_SECRET, names.FLUX_NAMESPACE, {"token": ("${receiver_token_path}", "token")}
         )
         receiver = {
-            "apiVersion": NOTIFICATION_API,
+            "apiVersion": kube.NOTIFICATION_API,
             "kind": "Receiver",
             "metadata": kube.metadata(names.APPS_SOURCE, names.FLUX_NAMESPACE, labels=MANAGED_BY),
             "spec": {

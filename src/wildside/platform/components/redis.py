@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from wildside.contract import names
+from wildside.contract import names, vault_paths
 from wildside.core import validation
-from wildside.platform.components.base import Component, HelmChart, Unit
-from wildside.platform.config import ClusterConfig, kv_path
+from wildside.platform.components.base import Component, Unit
+from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
-from wildside.platform.manifests import external_secret, helm_release, namespace, resources
+from wildside.platform.manifests import (
+    HelmChart,
+    external_secret,
+    helm_release,
+    namespace,
+    resources,
+)
 
 CHART = HelmChart("valkey", "https://valkey.io/valkey-helm/", "valkey", "1.0.0")
 USERS_SECRET = "valkey-users"  # noqa: S105 - a Secret's name
@@ -20,7 +26,7 @@ USERS_SECRET = "valkey-users"  # noqa: S105 - a Secret's name
 class RedisSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # Vault KV path; property `password`
-    password_path: str = "wildside/platform/redis"  # noqa: S105 - a path, not a secret
+    password_path: str = vault_paths.platform("redis")
     password_key: str = "password"  # noqa: S105 - the KV property name
     name: str = names.REDIS_SERVICE  # the Service (and host) apps connect to
     storage: str = "2Gi"
@@ -33,7 +39,7 @@ class RedisSettings(BaseModel):
     @field_validator("password_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        return kv_path(value, field="redis.password_path")
+        return validation.kv_path(value, option="redis.password_path")
 
 
 def _values() -> dict[str, object]:
@@ -58,7 +64,6 @@ def _values() -> dict[str, object]:
 
 class Redis(Component[RedisSettings]):
     name = "redis"
-    description = "Valkey cache; password from Vault through an ExternalSecret"
     settings_model = RedisSettings
     requires = ("vault",)
 

@@ -3,10 +3,10 @@ components use, each in its own folder so a cluster lists only its own."""
 
 from __future__ import annotations
 
-from wildside.platform.components.base import Component, HelmChart, NoSettings, Unit
+from wildside.platform.components.base import Component, NoSettings, Unit
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
-from wildside.platform.manifests import helm_repository
+from wildside.platform.manifests import HelmChart, helm_repository
 
 
 def repository_units(charts: list[HelmChart]) -> list[Unit]:
@@ -23,7 +23,6 @@ def repository_units(charts: list[HelmChart]) -> list[Unit]:
 
 class Sources(Component[NoSettings]):
     name = "sources"
-    description = "HelmRepository objects for every chart the cluster's components install"
 
     def units(self, cluster: ClusterConfig, settings: NoSettings) -> list[Unit]:
         return []  # the renderer calls repository_units() with every component's charts

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from wildside.contract import kube, names
-from wildside.platform.components.base import Component, HelmChart, Patch, Unit
+from wildside.platform.components.base import Component, Patch, Unit
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
-from wildside.platform.manifests import TRAEFIK_API, helm_release, namespace, resources
+from wildside.platform.manifests import HelmChart, helm_release, namespace, resources
 
 CHART = HelmChart("traefik", "https://traefik.github.io/charts", "traefik", "39.0.9")
 
@@ -57,7 +57,6 @@ def _values() -> dict[str, object]:
 
 class Traefik(Component[TraefikSettings]):
     name = "traefik"
-    description = "Traefik ingress controller; default TLS certificate = the preview wildcard"
     settings_model = TraefikSettings
     crd_groups = ("traefik.io",)
     requires = ("cert-manager",)
@@ -67,7 +66,7 @@ class Traefik(Component[TraefikSettings]):
 
     def units(self, cluster: ClusterConfig, settings: TraefikSettings) -> list[Unit]:
         tls_store = {
-            "apiVersion": TRAEFIK_API,
+            "apiVersion": kube.TRAEFIK_API,
             "kind": "TLSStore",
             "metadata": kube.metadata("default", names.INGRESS_NAMESPACE),
             "spec": {"defaultCertificate": {"secretName": names.WILDCARD_CERTIFICATE_SECRET}},

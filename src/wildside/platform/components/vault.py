@@ -9,17 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from wildside.contract import kube, names
-from wildside.platform.components.base import (
-    Component,
-    HelmChart,
-    NoSettings,
-    Patch,
-    Unit,
-    require,
-)
+from wildside.platform.components.base import Component, NoSettings, Patch, Unit, require
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
-from wildside.platform.manifests import ESO_API, MANAGED_BY, helm_release, namespace, resources
+from wildside.platform.manifests import MANAGED_BY, HelmChart, helm_release, namespace, resources
 
 CHART = HelmChart(
     "external-secrets", "https://charts.external-secrets.io", "external-secrets", "2.10.0"
@@ -40,7 +33,7 @@ def _values() -> dict[str, Any]:
 
 def cluster_secret_store() -> dict[str, Any]:
     return {
-        "apiVersion": ESO_API,
+        "apiVersion": kube.EXTERNAL_SECRETS_API,
         "kind": "ClusterSecretStore",
         "metadata": kube.metadata(names.SECRET_STORE, labels=MANAGED_BY),
         "spec": {
@@ -67,7 +60,6 @@ def cluster_secret_store() -> dict[str, Any]:
 
 class Vault(Component[NoSettings]):
     name = "vault"
-    description = "External Secrets Operator and the `vault` ClusterSecretStore (Kubernetes auth)"
     crd_groups = ("external-secrets.io", "generators.external-secrets.io")
 
     def check(self, cluster: ClusterConfig, settings: NoSettings) -> None:
@@ -108,7 +100,7 @@ class Vault(Component[NoSettings]):
             "data": {"ca.crt": cluster.vault.ca_certificate},
         }
         store_patch = {
-            "apiVersion": ESO_API,
+            "apiVersion": kube.EXTERNAL_SECRETS_API,
             "kind": "ClusterSecretStore",
             "metadata": {"name": names.SECRET_STORE},
             "spec": {

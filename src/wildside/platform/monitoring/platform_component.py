@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from wildside.platform.components.base import Component, HelmChart, Patch, Unit, require
+from wildside.core import validation
+from wildside.platform.components.base import Component, Patch, Unit, require
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
+from wildside.platform.manifests import HelmChart
 from wildside.platform.monitoring import dashboards, release, rules, scrape
 from wildside.platform.monitoring.settings import (
     DOKS_NODE_POOL_LABEL,
@@ -53,6 +55,17 @@ class MonitoringComponentSettings(BaseModel):
 def monitoring_settings(
     cluster: ClusterConfig, settings: MonitoringComponentSettings
 ) -> MonitoringSettings:
+    """The settings the monitoring tree renders from; a bad value (e.g. a
+    derived Grafana host) is refused naming its place in the cluster file."""
+    try:
+        return _resolve(cluster, settings)
+    except ValidationError as error:
+        raise validation.config_error(
+            f"cluster {cluster.name}", error, within=("components", "monitoring")
+        ) from None
+
+
+def _resolve(cluster: ClusterConfig, settings: MonitoringComponentSettings) -> MonitoringSettings:
     vault = cluster.vault
     return MonitoringSettings(
         cluster=cluster.name,
@@ -90,7 +103,6 @@ def escape_substitution(value: Any) -> Any:
 
 class Monitoring(Component[MonitoringComponentSettings]):
     name = "monitoring"
-    description = "kube-prometheus-stack, Wildside dashboards and alerts, preview metrics"
     settings_model = MonitoringComponentSettings
     crd_groups = ("monitoring.coreos.com",)
     requires = ("vault",)

@@ -18,28 +18,18 @@ REPOSITORY_URL = "https://prometheus-community.github.io/helm-charts"
 RELEASE = "kube-prometheus-stack"
 GRAFANA_ADMIN_SECRET = "grafana-admin"  # noqa: S105 - a Secret's name
 GRAFANA_TLS_SECRET = "grafana-tls"  # noqa: S105 - a Secret's name
-EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 VALUES_CONFIGMAP = "kube-prometheus-stack-values"
 VALUES_KEY = "values.yaml"
 
 
 def helm_repository(settings: MonitoringSettings) -> dict[str, Any]:
-    return {
-        "apiVersion": kube.SOURCE_API,
-        "kind": "HelmRepository",
-        "metadata": kube.metadata(REPOSITORY, names.FLUX_NAMESPACE),
-        "spec": {"interval": "12h", "url": REPOSITORY_URL},
-    }
+    return kube.helm_repository(REPOSITORY, REPOSITORY_URL, namespace=names.FLUX_NAMESPACE)
 
 
 def namespace(settings: MonitoringSettings) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": kube.metadata(
-            settings.namespace, labels={"app.kubernetes.io/part-of": "wildside-monitoring"}
-        ),
-    }
+    return kube.namespace(
+        settings.namespace, labels={"app.kubernetes.io/part-of": "wildside-monitoring"}
+    )
 
 
 def _grafana_values(settings: MonitoringSettings) -> dict[str, Any]:
@@ -149,65 +139,42 @@ def helm_release(settings: MonitoringSettings, *, shared: bool = False) -> dict[
         if shared
         else {"values": values(settings)}
     )
-    return {
-        "apiVersion": kube.HELM_API,
-        "kind": "HelmRelease",
-        "metadata": kube.metadata(RELEASE, settings.namespace),
-        "spec": {
-            "interval": "30m",
-            "timeout": "15m",
-            "chart": {
-                "spec": {
-                    "chart": CHART,
-                    "version": CHART_VERSION,
-                    "sourceRef": {
-                        "kind": "HelmRepository",
-                        "name": REPOSITORY,
-                        "namespace": names.FLUX_NAMESPACE,
-                    },
-                    "interval": "12h",
+    return kube.helm_release(
+        RELEASE,
+        settings.namespace,
+        chart=CHART,
+        version=CHART_VERSION,
+        repository=REPOSITORY,
+        repository_namespace=names.FLUX_NAMESPACE,
+        timeout="15m",
+        # Grafana and Alertmanager mount Secrets that the configs layer's
+        # ExternalSecrets create, and the configs layer waits for this one:
+        # the first install must not wait for those pods. Upgrades do wait.
+        install={"crds": "CreateReplace", "disableWait": True, "remediation": {"retries": 3}},
+        upgrade={"crds": "CreateReplace", "remediation": {"retries": 3}},
+        driftDetection={
+            "mode": "enabled",
+            "ignore": [
+                {
+                    "paths": ["/metadata/annotations/prometheus-operator-validated"],
+                    "target": {"kind": "PrometheusRule"},
                 }
-            },
-            # Grafana and Alertmanager mount Secrets that the configs layer's
-            # ExternalSecrets create, and the configs layer waits for this one:
-            # the first install must not wait for those pods. Upgrades do wait.
-            "install": {
-                "crds": "CreateReplace",
-                "disableWait": True,
-                "remediation": {"retries": 3},
-            },
-            "upgrade": {"crds": "CreateReplace", "remediation": {"retries": 3}},
-            "driftDetection": {
-                "mode": "enabled",
-                "ignore": [
-                    {
-                        "paths": ["/metadata/annotations/prometheus-operator-validated"],
-                        "target": {"kind": "PrometheusRule"},
-                    }
-                ],
-            },
-            **values_source,
+            ],
         },
-    }
+        **values_source,
+    )
 
 
 def _external_secret(
     settings: MonitoringSettings, name: str, vault_path: str, keys: list[str]
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": EXTERNAL_SECRETS_API,
-        "kind": "ExternalSecret",
-        "metadata": kube.metadata(name, settings.namespace),
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
-            "target": {"name": name, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
-            "data": [
-                {"secretKey": key, "remoteRef": {"key": vault_path, "property": key}}
-                for key in keys
-            ],
-        },
-    }
+    return kube.external_secret(
+        name,
+        settings.namespace,
+        data={key: (vault_path, key) for key in keys},
+        deletion_policy="Retain",
+        sort_data=False,
+    )
 
 
 def external_secrets(settings: MonitoringSettings) -> list[dict[str, Any]]:

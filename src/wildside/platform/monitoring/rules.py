@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wildside.contract import kube
 from wildside.platform.monitoring import state_metrics as sm
 from wildside.platform.monitoring.settings import MonitoringSettings
 
@@ -307,7 +308,7 @@ def prometheus_rules(settings: MonitoringSettings) -> list[dict[str, Any]]:
     """One PrometheusRule object per group, so a broken group stays alone."""
     return [
         {
-            "apiVersion": "monitoring.coreos.com/v1",
+            "apiVersion": kube.MONITORING_API,
             "kind": "PrometheusRule",
             "metadata": {
                 "name": group["name"].replace(".", "-"),

@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wildside.contract import names
+from wildside.contract import kube, names
 from wildside.platform.monitoring import rules
 from wildside.platform.monitoring.settings import MonitoringSettings
 
-MONITORING_API = "monitoring.coreos.com/v1"
 VAULT_CA_CONFIGMAP = "vault-ca"
 VAULT_CA_KEY = "ca.crt"
 
@@ -96,7 +95,7 @@ def pod_monitor(settings: MonitoringSettings, target: Target) -> dict[str, Any]:
         {"any": True} if target.namespaces is None else {"matchNames": list(target.namespaces)}
     )
     return {
-        "apiVersion": MONITORING_API,
+        "apiVersion": kube.MONITORING_API,
         "kind": "PodMonitor",
         "metadata": {
             "name": target.name,

@@ -7,24 +7,23 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from wildside.contract import names
+from wildside.contract import names, vault_paths
 from wildside.core import validation
-from wildside.platform.config import Strict, kv_path
+from wildside.platform.config import Strict
 
 _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")
 _SIZE = re.compile(r"[0-9]+(B|KB|MB|GB|TB|PB)")
 _QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?")
 _HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _WEBHOOK_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
-_EMAIL = re.compile(r"[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _SMARTHOST = re.compile(r"[A-Za-z0-9.-]+:[0-9]{1,5}")
 _SLACK_CHANNEL = re.compile(r"#[a-z0-9_-]{1,80}")
 _LABEL_KEY = re.compile(r"([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?")
 
-GRAFANA_ADMIN_PATH = f"{names.VAULT_APP_PREFIX}/platform/monitoring/grafana"
-ALERTMANAGER_PATH = f"{names.VAULT_APP_PREFIX}/platform/monitoring/alertmanager"
+GRAFANA_ADMIN_PATH = vault_paths.platform("monitoring/grafana")
+ALERTMANAGER_PATH = vault_paths.platform("monitoring/alertmanager")
 DOKS_NODE_POOL_LABEL = "doks.digitalocean.com/node-pool"
 
 
@@ -111,7 +110,7 @@ class ReceiverSettings(Strict):
     @field_validator("vault_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        return kv_path(value, field="monitoring.receiver.vault_path")
+        return validation.kv_path(value, option="monitoring.receiver.vault_path")
 
     @field_validator("slack_channel")
     @classmethod
@@ -122,10 +121,8 @@ class ReceiverSettings(Strict):
 
     @field_validator("email_to", "email_from")
     @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.fullmatch(value):
-            raise ValueError(f"{value!r} is not an e-mail address")
-        return value
+    def _email(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else validation.email(value, option=str(info.field_name))
 
     @field_validator("smarthost")
     @classmethod
@@ -200,7 +197,7 @@ class MonitoringSettings(Strict):
     @field_validator("grafana_admin_path")
     @classmethod
     def _admin_path(cls, value: str) -> str:
-        return kv_path(value, field="monitoring.grafana_admin_path")
+        return validation.kv_path(value, option="monitoring.grafana_admin_path")
 
     @field_validator("vault_address")
     @classmethod
