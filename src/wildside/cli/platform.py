@@ -54,6 +54,12 @@ def render(
         Path | None,
         typer.Option("--output", help="Write the tree into this directory instead of Git."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Overwrite generated files that were edited by hand since rendered."
+        ),
+    ] = False,
     branch: BranchOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -67,7 +73,7 @@ def render(
     rendered = service.render_all(clusters)
     result: dict[str, Any]
     if output is not None:
-        written = service.write_directory(output, rendered)
+        written = service.write_directory(output, rendered, force=force)
         result = {
             "output": str(output),
             "clusters": written.clusters,
@@ -79,7 +85,7 @@ def render(
             repo, branch, env_variable=service.ENV_VARIABLE, default_dir=service.DEFAULT_DIR
         )
         progress = Progress(quiet=quiet)
-        outcome = service.commit(location, rendered, progress=progress)
+        outcome = service.commit(location, rendered, force=force, progress=progress)
         progress.done()
         result = {
             "repo": location.display,

@@ -19,7 +19,7 @@ from wildside.core.validation import dns_label
 from wildside.core.yaml_io import load_documents
 from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
-from wildside.platform import modules, render, tofu
+from wildside.platform import modules, render, stamp, tofu
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 
@@ -27,6 +27,10 @@ ENV_VARIABLE = "WILDSIDE_INFRA_REPO"
 DEFAULT_DIR = "infra.git"
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml")
 _UNIT_REF = "../../../" + render.PLATFORM_DIR + "/"
+
+
+class HandEdited(OperationalError):
+    """A generated file was edited by hand; the render wrote nothing."""
 
 
 @dataclass(frozen=True)
@@ -134,18 +138,20 @@ def load_clusters(
     return clusters
 
 
-def referenced_units(root: Path) -> set[str]:
-    """`<component>/<unit>` folders any cluster in the tree still lists."""
+def referenced_units(files: dict[str, str]) -> set[str]:
+    """`<component>/<unit>` folders any cluster of the tree `files` lists."""
     found: set[str] = set()
-    clusters = root / render.CLUSTERS_DIR
-    if not clusters.is_dir():
-        return found
-    for layer in Layer:
-        for index in sorted(clusters.glob(f"*/{layer.directory}/kustomization.yaml")):
-            documents = load_documents(index.read_text(encoding="utf-8"), source=str(index))
-            for entry in (documents[0] if documents else {}).get("resources", []) or []:
-                if str(entry).startswith(_UNIT_REF):
-                    found.add(str(entry).removeprefix(_UNIT_REF))
+    layers = {layer.directory for layer in Layer}
+    for path, text in files.items():
+        parts = PurePosixPath(path).parts
+        if len(parts) != 4 or parts[0] != render.CLUSTERS_DIR or parts[2] not in layers:
+            continue
+        if parts[3] != "kustomization.yaml":
+            continue
+        documents = load_documents(text, source=path)
+        for entry in (documents[0] if documents else {}).get("resources", []) or []:
+            if str(entry).startswith(_UNIT_REF):
+                found.add(str(entry).removeprefix(_UNIT_REF))
     return found
 
 
@@ -156,46 +162,82 @@ def _snapshot(root: Path) -> dict[str, str]:
     return files
 
 
-def apply(root: Path, rendered: list[render.RenderedCluster]) -> RenderResult:
-    """Make `root` hold the rendered clusters and exactly the platform units
-    that the clusters in it (rendered now or before) reference."""
+def _stamped(prefix: str, files: dict[str, str]) -> dict[str, str]:
+    return {f"{prefix}/{path}": stamp.stamp(path, text) for path, text in files.items()}
+
+
+def plan(before: dict[str, str], rendered: list[render.RenderedCluster]) -> dict[str, str]:
+    """The managed part of the tree (clusters/, platform/, modules/) after
+    rendering: the rendered clusters replaced (their flux-system/ kept), other
+    clusters untouched, and exactly the platform units some cluster lists."""
     units: dict[str, dict[str, str]] = {}
     for cluster in rendered:
         for path, files in cluster.units.items():
             if units.setdefault(path, files) != files:
                 raise OperationalError(f"platform/{path} renders differently for two clusters")
-    before = _snapshot(root)
+    after = dict(before)
     for cluster in rendered:
         directory = f"{render.CLUSTERS_DIR}/{cluster.name}"
-        flux_system = tree.read_tree(root, f"{directory}/{render.FLUX_SYSTEM_DIR}")
+        bootstrap = f"{directory}/{render.FLUX_SYSTEM_DIR}/"
+        after = {p: t for p, t in after.items() if not p.startswith(directory + "/")}
+        after.update({p: t for p, t in before.items() if p.startswith(bootstrap)})
         files = dict(cluster.files)
-        files.update({f"{render.FLUX_SYSTEM_DIR}/{p}": t for p, t in flux_system.items()})
         files["kustomization.yaml"] = render.root_kustomization(
-            cluster, flux_system="kustomization.yaml" in flux_system
+            cluster, flux_system=f"{bootstrap}kustomization.yaml" in before
         )
-        tree.sync_directory(root, directory, files)
-    wanted = referenced_units(root)
-    for path, files in sorted(units.items()):
-        tree.sync_directory(root, f"{render.PLATFORM_DIR}/{path}", files)
-    _prune_platform(root, wanted)
-    for relative, text in modules.tree().items():
-        tree.write_file(root, f"{modules.MODULES_DIR}/{relative}", text)
-    after = _snapshot(root)
+        after.update(_stamped(directory, files))
+    wanted = referenced_units(after)
+    platform = render.PLATFORM_DIR + "/"
+    old_platform = {p: t for p, t in after.items() if p.startswith(platform)}
+    after = {p: t for p, t in after.items() if not p.startswith(platform)}
+    for unit in sorted(wanted):
+        if unit in units:
+            after.update(_stamped(f"{render.PLATFORM_DIR}/{unit}", units[unit]))
+        else:  # listed by a cluster not rendered now: left as it is
+            after.update(
+                {p: t for p, t in old_platform.items() if p.startswith(f"{platform}{unit}/")}
+            )
+    after.update(_stamped(modules.MODULES_DIR, modules.tree()))
+    return after
+
+
+def hand_edited(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Generated files the render would overwrite or remove that were edited since."""
+    return sorted(p for p, t in before.items() if after.get(p) != t and stamp.edited(t))
+
+
+def apply(
+    root: Path, rendered: list[render.RenderedCluster], *, force: bool = False
+) -> RenderResult:
+    """Make `root` hold the rendered clusters and exactly the platform units
+    that the clusters in it (rendered now or before) reference. A generated
+    file edited by hand is overwritten only with `force`; otherwise nothing
+    is written."""
+    before = _snapshot(root)
+    after = plan(before, rendered)
+    edited = hand_edited(before, after)
+    if edited and not force:
+        more = f" (and {len(edited) - 1} more)" if len(edited) > 1 else ""
+        raise HandEdited(
+            f"{edited[0]}{more} was edited by hand after `wildside platform render` wrote it: "
+            "put the change into the cluster configuration, or re-run with --force to overwrite"
+        )
     changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+    for path in changed:
+        if path in after:
+            tree.write_file(root, path, after[path])
+        else:
+            tree.safe_path(root, path).unlink()
+    for top in (render.CLUSTERS_DIR, render.PLATFORM_DIR, modules.MODULES_DIR):
+        _remove_empty_directories(root / top)
     return RenderResult(clusters=[c.name for c in rendered], changed=changed)
 
 
-def _prune_platform(root: Path, wanted: set[str]) -> None:
-    """Remove unit folders no cluster references, and anything else stray."""
-    platform = root / render.PLATFORM_DIR
-    if not platform.is_dir():
+def _remove_empty_directories(top: Path) -> None:
+    if not top.is_dir():
         return
-    for path in sorted(platform.rglob("*"), reverse=True):
-        relative = PurePosixPath(path.relative_to(platform).as_posix())
-        unit = "/".join(relative.parts[:2])
-        if path.is_file() and (len(relative.parts) < 3 or unit not in wanted):
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
+    for path in sorted(top.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
             path.rmdir()
 
 
@@ -203,23 +245,26 @@ def render_all(clusters: list[ClusterConfig]) -> list[render.RenderedCluster]:
     return [render.render_cluster(cluster) for cluster in clusters]
 
 
-def write_directory(output: Path, rendered: list[render.RenderedCluster]) -> RenderResult:
+def write_directory(
+    output: Path, rendered: list[render.RenderedCluster], *, force: bool = False
+) -> RenderResult:
     if output.exists() and not output.is_dir():
         raise BadInput(f"--output {str(output)!r} is a file: give a directory")
     output.mkdir(parents=True, exist_ok=True)
-    return apply(output, rendered)
+    return apply(output, rendered, force=force)
 
 
 def commit(
     location: RepoLocation,
     rendered: list[render.RenderedCluster],
     *,
+    force: bool = False,
     progress: Progress = SILENT,
 ) -> writer.CommitOutcome[RenderResult]:
     names_ = ", ".join(c.name for c in rendered)
     return writer.commit_change(
         location,
-        lambda worktree: apply(worktree, rendered),
+        lambda worktree: apply(worktree, rendered, force=force),
         lambda result: (
             f"platform: render {names_} ({len(result.changed)} files)\n\n"
             "Written by `wildside platform render`; Flux converges each cluster from "
