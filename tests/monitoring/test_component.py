@@ -1,37 +1,59 @@
-"""The monitoring component's trees build with the real `kubectl kustomize`,
-every object validates against the CRD schemas (or kubernetes-validate), and
-no secret value reaches Git."""
+"""The monitoring component as `wildside platform render` writes it: the
+shared stack unit and each cluster's `<layer>/monitoring/` folders build with
+the real `kubectl kustomize`, every object validates against the CRD schemas
+(or kubernetes-validate), and no secret value reaches Git."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
 
 from wildside.contract import names
 from wildside.core.errors import BadInput
+from wildside.platform import render, service
 from wildside.platform.monitoring import alertmanager, release
-from wildside.platform.monitoring.component import CONFIGS, CONTROLLERS, SOURCES, monitoring_tree
 from wildside.platform.monitoring.settings import MonitoringSettings, Sizing
 
 from support import schemas
 from support.kustomize import build, by_kind
+from support.monitoring_tree import applied, settings_of
+
+CONTROLLERS, CONFIGS = "controllers", "configs"
+SHARED = ("platform/sources/prometheus-community", "platform/monitoring/stack")
 
 
-@pytest.mark.parametrize("layer", [SOURCES, CONTROLLERS, CONFIGS])
+@pytest.mark.parametrize("layer", [CONTROLLERS, CONFIGS])
 def test_each_layer_builds_and_validates(rendered: Path, layer: str) -> None:
-    objects = build(rendered / layer / "monitoring")
+    objects = applied(rendered / layer / "monitoring")
+    assert objects
+    schemas.validate_all(objects)
+    listed = yaml.safe_load((rendered / layer / "kustomization.yaml").read_text())
+    assert "monitoring" in listed["resources"]
+
+
+@pytest.mark.parametrize("unit", SHARED)
+def test_shared_units_build_and_validate(tree: Path, unit: str) -> None:
+    objects = build(tree / unit)
     assert objects
     schemas.validate_all(objects)
 
 
-def test_helm_release_is_pinned_and_sized(rendered: Path, settings: MonitoringSettings) -> None:
-    objects = build(rendered / CONTROLLERS / "monitoring")
-    (helm,) = by_kind(objects, "HelmRelease")
+def test_helm_release_is_pinned_and_sized(
+    tree: Path, rendered: Path, settings: MonitoringSettings
+) -> None:
+    (helm,) = by_kind(build(tree / "platform/monitoring/stack"), "HelmRelease")
     chart = helm["spec"]["chart"]["spec"]
     assert chart["chart"] == "kube-prometheus-stack"
     assert chart["version"] == release.CHART_VERSION and "x" not in chart["version"]
-    values = helm["spec"]["values"]
+    (source,) = helm["spec"]["valuesFrom"]
+    (values_map,) = [
+        cm
+        for cm in by_kind(applied(rendered / CONTROLLERS / "monitoring"), "ConfigMap")
+        if cm["metadata"]["name"] == source["name"]
+    ]
+    values = yaml.safe_load(values_map["data"][source["valuesKey"]])
     spec = values["prometheus"]["prometheusSpec"]
     sizing = settings.resolved_sizing
     assert spec["retention"] == sizing.retention
@@ -63,8 +85,8 @@ def test_sizing_follows_the_environment_and_overrides(settings: MonitoringSettin
     assert settings.model_copy(update={"sizing": custom}).resolved_sizing.retention == "90d"
 
 
-def test_credentials_come_from_vault_through_external_secrets(rendered: Path) -> None:
-    objects = build(rendered / CONFIGS / "monitoring")
+def test_credentials_come_from_vault_through_external_secrets(tree: Path, rendered: Path) -> None:
+    objects = applied(rendered / CONFIGS / "monitoring")
     secrets = {s["metadata"]["name"]: s for s in by_kind(objects, "ExternalSecret")}
     assert set(secrets) == {release.GRAFANA_ADMIN_SECRET, alertmanager.RECEIVER_SECRET}
     for secret in secrets.values():
@@ -75,30 +97,34 @@ def test_credentials_come_from_vault_through_external_secrets(rendered: Path) ->
     grafana = secrets[release.GRAFANA_ADMIN_SECRET]["spec"]["data"]
     assert {d["secretKey"] for d in grafana} == {"admin-user", "admin-password"}
     assert not by_kind(objects, "Secret")
-    everything = "".join(path.read_text() for path in rendered.rglob("*.yaml") if path.is_file())
+    everything = "".join(path.read_text() for path in tree.rglob("*.yaml") if path.is_file())
     assert "adminPassword" not in everything
     assert "hooks.slack.com" not in everything
 
 
 def test_without_receiver_credentials_nothing_is_mounted_and_no_secret_is_rendered(
-    settings: MonitoringSettings,
+    tree: Path, config_dir: Path
 ) -> None:
-    quiet = settings.model_copy(
-        update={"receiver": settings.receiver.model_copy(update={"kind": "none"})}
-    )
-    trees = monitoring_tree(quiet)
-    everything = "".join(text for tree in trees.values() for text in tree.values())
-    assert "kind: Secret" not in everything
-    assert alertmanager.RECEIVER_SECRET not in trees[CONFIGS]["external-secrets.yaml"]
+    """staging keeps the default receiver (none)."""
+    quiet = settings_of(config_dir, "staging")
+    assert quiet.receiver.kind == "none"
+    staging = tree / "clusters" / "staging"
+    everything = "".join(p.read_text() for p in staging.rglob("*.yaml"))
+    assert "kind: Secret\n" not in everything
+    secrets = (staging / CONFIGS / "monitoring" / "external-secrets.yaml").read_text()
+    assert alertmanager.RECEIVER_SECRET not in secrets
     assert release.values(quiet)["alertmanager"]["alertmanagerSpec"]["secrets"] == []
 
 
-def test_rendering_is_deterministic(settings: MonitoringSettings) -> None:
-    assert monitoring_tree(settings) == monitoring_tree(settings)
+def test_rendering_is_deterministic(config_dir: Path) -> None:
+    clusters = service.load_clusters(config_dir, [], every=True, tofu_files=[])
+    assert service.render_all(clusters) == service.render_all(clusters)
+    dev = next(c for c in clusters if c.name == "dev")
+    assert render.render_cluster(dev) == render.render_cluster(dev)
 
 
 def test_pod_monitors_cover_the_platform(rendered: Path) -> None:
-    objects = build(rendered / CONFIGS / "monitoring")
+    objects = applied(rendered / CONFIGS / "monitoring")
     monitors = {m["metadata"]["name"] for m in by_kind(objects, "PodMonitor")}
     assert monitors == {
         "flux-system",

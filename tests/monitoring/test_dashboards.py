@@ -14,7 +14,8 @@ from wildside.platform.monitoring.dashboards import SIDECAR_LABEL, dashboards
 from wildside.platform.monitoring.dashboards.grafana import GRID_WIDTH, SCHEMA_VERSION, expressions
 from wildside.platform.monitoring.settings import MonitoringSettings
 
-from support.kustomize import build, by_kind
+from support.kustomize import by_kind
+from support.monitoring_tree import applied
 from support.prometheus import check_rules, write_yaml
 
 # Concrete values for Grafana's variables, so promtool sees plain PromQL.
@@ -34,7 +35,7 @@ def _concrete(expr: str) -> str:
 
 
 def _loaded(rendered: Path) -> dict[str, dict[str, Any]]:
-    objects = build(rendered / "configs" / "monitoring")
+    objects = applied(rendered / "configs" / "monitoring")
     maps = [
         cm for cm in by_kind(objects, "ConfigMap") if cm["metadata"]["labels"].get(SIDECAR_LABEL)
     ]

@@ -10,7 +10,8 @@ from typing import Any
 from wildside.platform.monitoring import rules
 from wildside.platform.monitoring.settings import MonitoringSettings
 
-from support.kustomize import build, by_kind
+from support.kustomize import by_kind
+from support.monitoring_tree import applied
 from support.prometheus import check_rules, run_rule_tests, write_yaml
 
 MIN = 60
@@ -52,7 +53,7 @@ def _rule_file(tmp_path: Path, settings: MonitoringSettings, *, annotations: boo
 
 
 def test_deployed_rules_pass_promtool_check(rendered: Path, tmp_path: Path) -> None:
-    objects = build(rendered / "configs" / "monitoring")
+    objects = applied(rendered / "configs" / "monitoring")
     groups = [g for obj in by_kind(objects, "PrometheusRule") for g in obj["spec"]["groups"]]
     assert {g["name"] for g in groups} >= {
         "wildside.flux",

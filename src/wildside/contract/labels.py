@@ -17,3 +17,16 @@ TTL = f"{PREFIX}/ttl"
 CREATED_AT_EPOCH = f"{PREFIX}/created-at-epoch"
 UPDATED_AT_EPOCH = f"{PREFIX}/updated-at-epoch"
 EXPIRES_AT_EPOCH = f"{PREFIX}/expires-at-epoch"
+
+# Pod Security admission (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+POD_SECURITY_PREFIX = "pod-security.kubernetes.io"
+POD_SECURITY_REASON = "wildside.dev/pod-security-reason"  # why a namespace is not `restricted`
+
+
+def pod_security(level: str) -> dict[str, str]:
+    """Enforce `level`; audit and warn at `restricted`, so anything short of it is reported."""
+    return {
+        f"{POD_SECURITY_PREFIX}/enforce": level,
+        f"{POD_SECURITY_PREFIX}/audit": "restricted",
+        f"{POD_SECURITY_PREFIX}/warn": "restricted",
+    }

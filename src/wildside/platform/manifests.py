@@ -27,13 +27,20 @@ class HelmChart:
 MANAGED_BY = {labels.MANAGED_BY: "wildside"}
 
 
-def namespace(name: str, *, restricted: bool = False) -> Document:
-    namespace_labels = dict(MANAGED_BY)
-    # Pod Security admission: operators that need more than `restricted` keep `baseline`.
-    level = "restricted" if restricted else "baseline"
-    namespace_labels["pod-security.kubernetes.io/enforce"] = level
-    namespace_labels["pod-security.kubernetes.io/warn"] = "restricted"
-    return kube.namespace(name, namespace_labels)
+def namespace(name: str, *, level: str = "restricted", reason: str | None = None) -> Document:
+    """A namespace with its Pod Security level: `restricted` unless `reason`
+    says why its pods cannot be (kept on the namespace as an annotation)."""
+    if level != "restricted" and not reason:
+        raise ValueError(f"namespace {name}: Pod Security {level!r} needs a written reason")
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": kube.metadata(
+            name,
+            labels={**MANAGED_BY, **labels.pod_security(level)},
+            annotations={labels.POD_SECURITY_REASON: reason} if reason else None,
+        ),
+    }
 
 
 def helm_release(

@@ -140,14 +140,29 @@ def _flux_kustomization(
     }
 
 
-def _layer_folder(refs: list[str], patches: list[Patch]) -> str:
-    resources = sorted(refs) + sorted(p.file for p in patches if p.resource)
+def _layer_folder(layer: Layer, refs: list[str], patches: list[Patch]) -> dict[str, str]:
+    """The cluster's folder of one layer: its kustomization.yaml, the
+    cluster's own files, and a kustomization.yaml per component subfolder."""
+    folder = layer.directory
+    resources = sorted(refs) + sorted({p.entry for p in patches if p.resource})
     patch_entries = [
         {"path": p.file, "target": dict(sorted(p.target.items()))}
         for p in sorted(patches, key=lambda p: p.file)
         if not p.resource
     ]
-    return dump(kube.kustomization(resources, patches=patch_entries or None))
+    files = {
+        f"{folder}/kustomization.yaml": dump(
+            kube.kustomization(resources, patches=patch_entries or None)
+        )
+    }
+    grouped: dict[str, list[str]] = {}
+    for patch in patches:
+        files[f"{folder}/{patch.file}"] = dump_documents(patch.documents)
+        if patch.resource and patch.entry != patch.file:
+            grouped.setdefault(patch.entry, []).append(patch.file.split("/", 1)[1])
+    for group, members in grouped.items():
+        files[f"{folder}/{group}/kustomization.yaml"] = dump(kube.kustomization(sorted(members)))
+    return files
 
 
 def render_cluster(cluster: ClusterConfig) -> RenderedCluster:
@@ -184,9 +199,7 @@ def render_cluster(cluster: ClusterConfig) -> RenderedCluster:
         after = layers[-1] if layers else None
         files[f"{layer.directory}.yaml"] = dump(_flux_kustomization(cluster, layer, after))
         if layer is not Layer.PREVIEWS:
-            files[f"{layer.directory}/kustomization.yaml"] = _layer_folder(refs, layer_patches)
-            for patch in layer_patches:
-                files[f"{layer.directory}/{patch.file}"] = dump(patch.document)
+            files.update(_layer_folder(layer, refs, layer_patches))
         layers.append(layer)
     files[f"{names.CLUSTER_VARS}.yaml"] = dump(
         {

@@ -46,13 +46,25 @@ class Unit:
 class Patch:
     """A cluster-specific file in the cluster's layer folder: a kustomize
     patch applied to the objects of the units that layer includes (`target`
-    selects them), or with `resource=True` an extra object of that cluster."""
+    selects them), or with `resource=True` extra objects of that cluster.
+    A resource file may sit in a subfolder named after its component
+    (`monitoring/rules.yaml`); the renderer gives that folder its own
+    kustomization.yaml, so a component's files stay together."""
 
     layer: Layer
     file: str
-    document: Document
+    document: Document | list[Document]
     target: dict[str, str] = field(default_factory=dict)
     resource: bool = False
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.document if isinstance(self.document, list) else [self.document]
+
+    @property
+    def entry(self) -> str:
+        """What the layer's kustomization.yaml lists: the file, or its folder."""
+        return self.file.split("/", 1)[0]
 
 
 class Component(ABC, Generic[S]):

@@ -212,7 +212,7 @@ class CertManager(Component[CertManagerSettings]):
                 "controller",
                 Layer.CONTROLLERS,
                 {
-                    "namespace.yaml": [namespace(NAMESPACE, restricted=True)],
+                    "namespace.yaml": [namespace(NAMESPACE)],
                     "helmrelease.yaml": [helm_release("cert-manager", NAMESPACE, CHART, values)],
                 },
             ),

@@ -187,7 +187,7 @@ class Databases(Component[DatabasesSettings]):
                 "operator",
                 Layer.CONTROLLERS,
                 {
-                    "namespace.yaml": [namespace(OPERATOR_NAMESPACE, restricted=True)],
+                    "namespace.yaml": [namespace(OPERATOR_NAMESPACE)],
                     "helmrelease.yaml": [
                         helm_release("cloudnative-pg", OPERATOR_NAMESPACE, CHART, operator_values)
                     ],
@@ -196,7 +196,7 @@ class Databases(Component[DatabasesSettings]):
             Unit(
                 "namespace",
                 Layer.CONFIGS,
-                {"namespace.yaml": [namespace(names.DATABASES_NAMESPACE, restricted=True)]},
+                {"namespace.yaml": [namespace(names.DATABASES_NAMESPACE)]},
             ),
         ]
         if cluster.hosts_previews:

@@ -77,7 +77,7 @@ class ExternalDns(Component[ExternalDnsSettings]):
                 "controller",
                 Layer.CONFIGS,
                 {
-                    "namespace.yaml": [namespace(NAMESPACE, restricted=True)],
+                    "namespace.yaml": [namespace(NAMESPACE)],
                     "dns-provider-token.yaml": [token],
                     "helmrelease.yaml": [
                         helm_release("external-dns", NAMESPACE, CHART, _values(), timeout="5m")

@@ -81,7 +81,7 @@ class Redis(Component[RedisSettings]):
                 "valkey",
                 Layer.CONFIGS,
                 {
-                    "namespace.yaml": [namespace(names.REDIS_NAMESPACE, restricted=True)],
+                    "namespace.yaml": [namespace(names.REDIS_NAMESPACE)],
                     "externalsecret.yaml": [users],
                     "helmrelease.yaml": [
                         helm_release("valkey", names.REDIS_NAMESPACE, CHART, _values())

@@ -48,6 +48,18 @@ def _values() -> dict[str, object]:
                 "external-dns.alpha.kubernetes.io/hostname": "*.${preview_domain}",
             },
         },
+        # Pod Security `restricted`: the entry points listen on unprivileged ports (8000/8443).
+        "podSecurityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": 65532,
+            "runAsGroup": 65532,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
         "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
         "resources": resources("100m", "128Mi", "512Mi"),
         "metrics": {"prometheus": {"entryPoint": "metrics"}},

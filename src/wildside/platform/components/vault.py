@@ -74,7 +74,7 @@ class Vault(Component[NoSettings]):
                 "controller",
                 Layer.CONTROLLERS,
                 {
-                    "namespace.yaml": [namespace(names.ESO_NAMESPACE, restricted=True)],
+                    "namespace.yaml": [namespace(names.ESO_NAMESPACE)],
                     "helmrelease.yaml": [
                         helm_release("external-secrets", names.ESO_NAMESPACE, CHART, _values())
                     ],

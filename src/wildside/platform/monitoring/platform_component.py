@@ -7,7 +7,8 @@ kube-prometheus-stack HelmRelease, whose values come from the cluster's
 cluster (its name, sizing, Grafana host, Vault address, receiver, preview
 cap) is rendered as that cluster's own objects in its layer folders: the
 values ConfigMap with the controllers layer; ExternalSecrets, PodMonitors,
-PrometheusRules and dashboards with the configs layer. Those layers run Flux
+PrometheusRules and dashboards with the configs layer, each layer's set in
+its own `monitoring/` subfolder of the cluster's layer folder. Those layers run Flux
 variable substitution, so a literal `${...}` (Grafana's `${datasource}`) is
 written as the escape `$${...}`, which Flux turns back into `${...}`."""
 
@@ -32,6 +33,7 @@ from wildside.platform.monitoring.settings import (
     Thresholds,
 )
 
+GROUP = "monitoring"  # the cluster's own files: clusters/<cluster>/<layer>/monitoring/
 CHART = HelmChart(release.REPOSITORY, release.REPOSITORY_URL, release.CHART, release.CHART_VERSION)
 
 
@@ -86,10 +88,6 @@ def _resolve(cluster: ClusterConfig, settings: MonitoringComponentSettings) -> M
     )
 
 
-def _file_name(document: dict[str, Any]) -> str:
-    return f"monitoring-{document['kind'].lower()}-{document['metadata']['name']}.yaml"
-
-
 def escape_substitution(value: Any) -> Any:
     """Protect every `${` from Flux post-build substitution."""
     if isinstance(value, str):
@@ -123,28 +121,30 @@ class Monitoring(Component[MonitoringComponentSettings]):
                 "stack",
                 Layer.CONTROLLERS,
                 {
-                    "namespace.yaml": [release.namespace(resolved)],
-                    "helmrelease.yaml": [release.helm_release(resolved, shared=True)],
+                    "namespace.yaml": release.namespaces(resolved),
+                    "helmrelease.yaml": [release.helm_release(resolved)],
                 },
             )
         ]
 
     def patches(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Patch]:
+        """The cluster's own monitoring objects, one file per kind, grouped in
+        `clusters/<cluster>/<layer>/monitoring/`."""
         s = monitoring_settings(cluster, settings)
-        controllers: list[dict[str, Any]] = [release.values_configmap(s)]
-        ca = scrape.vault_ca_configmap(s)
-        if ca is not None:
-            controllers.append(ca)
-        configs = [
-            *release.external_secrets(s),
-            *scrape.pod_monitors(s),
-            *rules.prometheus_rules(s),
-            *dashboards.configmaps(s),
-        ]
+        files: dict[tuple[Layer, str], list[dict[str, Any]]] = {
+            (Layer.CONTROLLERS, "values.yaml"): [release.values_configmap(s)],
+            (Layer.CONTROLLERS, "vault-ca.yaml"): [ca]
+            if (ca := scrape.vault_ca_configmap(s))
+            else [],
+            (Layer.CONFIGS, "external-secrets.yaml"): release.external_secrets(s),
+            (Layer.CONFIGS, "pod-monitors.yaml"): scrape.pod_monitors(s),
+            (Layer.CONFIGS, "prometheus-rules.yaml"): rules.prometheus_rules(s),
+            (Layer.CONFIGS, "dashboards.yaml"): dashboards.configmaps(s),
+        }
         return [
-            Patch(layer, _file_name(doc), escape_substitution(doc), resource=True)
-            for layer, documents in ((Layer.CONTROLLERS, controllers), (Layer.CONFIGS, configs))
-            for doc in documents
+            Patch(layer, f"{GROUP}/{name}", escape_substitution(documents), resource=True)
+            for (layer, name), documents in files.items()
+            if documents
         ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from wildside.contract import kube, names
 from wildside.core.yaml_io import dump
+from wildside.platform import manifests
 from wildside.platform.monitoring import alertmanager, scrape, state_metrics
 from wildside.platform.monitoring.dashboards import FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_VALUE
 from wildside.platform.monitoring.settings import MonitoringSettings
@@ -20,16 +21,27 @@ GRAFANA_ADMIN_SECRET = "grafana-admin"  # noqa: S105 - a Secret's name
 GRAFANA_TLS_SECRET = "grafana-tls"  # noqa: S105 - a Secret's name
 VALUES_CONFIGMAP = "kube-prometheus-stack-values"
 VALUES_KEY = "values.yaml"
+# node-exporter needs the host (privileged); it gets a namespace of its own.
+NODE_EXPORTER_NAMESPACE = "monitoring-node-exporter"
 
 
-def helm_repository(settings: MonitoringSettings) -> dict[str, Any]:
-    return kube.helm_repository(REPOSITORY, REPOSITORY_URL, namespace=names.FLUX_NAMESPACE)
-
-
-def namespace(settings: MonitoringSettings) -> dict[str, Any]:
-    return kube.namespace(
-        settings.namespace, labels={"app.kubernetes.io/part-of": "wildside-monitoring"}
+def namespaces(settings: MonitoringSettings) -> list[dict[str, Any]]:
+    part_of = {"app.kubernetes.io/part-of": "wildside-monitoring"}
+    stack = manifests.namespace(
+        settings.namespace,
+        level="baseline",
+        reason="kube-prometheus-stack's Grafana, its sidecars and the admission-webhook Job "
+        "are not all proven to pass `restricted`; audit and warn report any pod that does not",
     )
+    node_exporter = manifests.namespace(
+        NODE_EXPORTER_NAMESPACE,
+        level="privileged",
+        reason="node-exporter reads the node itself: hostNetwork, hostPID and hostPath "
+        "volumes, which `baseline` forbids; nothing else runs in this namespace",
+    )
+    for namespace in (stack, node_exporter):
+        namespace["metadata"]["labels"].update(part_of)
+    return [stack, node_exporter]
 
 
 def _grafana_values(settings: MonitoringSettings) -> dict[str, Any]:
@@ -111,6 +123,7 @@ def values(settings: MonitoringSettings) -> dict[str, Any]:
             },
         },
         "grafana": _grafana_values(settings),
+        "prometheus-node-exporter": {"namespaceOverride": NODE_EXPORTER_NAMESPACE},
         "kube-state-metrics": {
             "metricLabelsAllowlist": [f"nodes=[{settings.node_pool_label}]"],
             "rbac": {"extraRules": state_metrics.rbac_rules()},
@@ -132,13 +145,8 @@ def values_configmap(settings: MonitoringSettings) -> dict[str, Any]:
     }
 
 
-def helm_release(settings: MonitoringSettings, *, shared: bool = False) -> dict[str, Any]:
-    """With `shared`, the values come from the cluster's `values_configmap`."""
-    values_source: dict[str, Any] = (
-        {"valuesFrom": [{"kind": "ConfigMap", "name": VALUES_CONFIGMAP, "valuesKey": VALUES_KEY}]}
-        if shared
-        else {"values": values(settings)}
-    )
+def helm_release(settings: MonitoringSettings) -> dict[str, Any]:
+    """Shared by every cluster: the values come from the cluster's `values_configmap`."""
     return kube.helm_release(
         RELEASE,
         settings.namespace,
@@ -161,7 +169,7 @@ def helm_release(settings: MonitoringSettings, *, shared: bool = False) -> dict[
                 }
             ],
         },
-        **values_source,
+        valuesFrom=[{"kind": "ConfigMap", "name": VALUES_CONFIGMAP, "valuesKey": VALUES_KEY}],
     )
 
 
