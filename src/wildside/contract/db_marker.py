@@ -1,6 +1,8 @@
-"""The marker wildside writes as the PostgreSQL comment of every preview
-database and role it creates: `wildside-preview pr=<N> created=<epoch>`.
-Nothing without it is ever dropped. It is defined here once and emitted for
+"""The markers wildside writes as PostgreSQL comments. Every preview
+database and role it creates carries `wildside-preview pr=<N> created=<epoch>`:
+nothing without it is ever dropped. Every template `wildside db template
+refresh` builds carries `wildside-template sha256=<digest of its inputs>`:
+nothing without it is ever cloned. It is defined here once and emitted for
 each language that needs it: Python (write and parse), shell (the role Job
 writes it) and an SQL regular expression (the Job's sweep matches it)."""
 
@@ -9,7 +11,9 @@ from __future__ import annotations
 import re
 
 PREVIEW = "wildside-preview"
+TEMPLATE = "wildside-template"
 _PARSE = re.compile(rf"{re.escape(PREVIEW)} pr=(\d+)(?: .*)?")
+_TEMPLATE = re.compile(rf"{re.escape(TEMPLATE)} sha256=[0-9a-f]{{64}}")
 
 
 def comment(pr: int, created_epoch: int) -> str:
@@ -19,6 +23,14 @@ def comment(pr: int, created_epoch: int) -> str:
 def pr_of(comment_text: str | None) -> int | None:
     match = _PARSE.fullmatch(comment_text or "")
     return int(match.group(1)) if match else None
+
+
+def template_comment(digest: str) -> str:
+    return f"{TEMPLATE} sha256={digest}"
+
+
+def is_template(comment_text: str | None) -> bool:
+    return bool(_TEMPLATE.fullmatch(comment_text or ""))
 
 
 def shell_assignment(variable: str, pr_variable: str) -> str:

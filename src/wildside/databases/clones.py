@@ -3,15 +3,16 @@ pre-cloned pool database claimed by rename), drop, list, fill the pool."""
 
 from __future__ import annotations
 
-import secrets
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 
 import psycopg
 from psycopg import sql
 
-from wildside.core.errors import BadInput, OperationalError
+from wildside.contract import db_marker
+from wildside.core.errors import BadInput
 from wildside.core.output import SILENT, Progress
 from wildside.databases import naming
 from wildside.databases import sql as q
@@ -93,18 +94,22 @@ def target_of(dsn: Dsn, override: str | None) -> Target:
 
 
 def _template(conn: q.Connection, template: str, progress: Progress) -> q.DatabaseInfo:
+    """The template, if `wildside db template refresh` made it: anything else
+    (`postgres`, an application's live database, a half-built `__next`) is
+    refused, so a preview never starts from data nobody declared."""
     info = q.database(conn, template)
     if info is None:
-        raise OperationalError(
-            f"template database {template} does not exist: run `wildside db template refresh`"
+        raise BadInput(
+            f"--template {template}: no such database; build it with "
+            f"`wildside db template refresh --template {template}`"
+        )
+    if not (info.is_template and db_marker.is_template(info.comment)):
+        raise BadInput(
+            f"--template {template} was not made by `wildside db template refresh` (no "
+            f"{db_marker.TEMPLATE} marker): give a template that was, or build one with "
+            f"`wildside db template refresh --template NAME`"
         )
     if info.sessions:
-        if not info.is_template:
-            raise OperationalError(
-                f"{template} has {info.sessions} open connection(s) and is not marked as a "
-                "template, so PostgreSQL refuses to copy it: close them or run "
-                "`wildside db template refresh`"
-            )
         # Nobody has business on a template; a stale session would fail the copy after ~5 s.
         progress.step(f"closing {info.sessions} session(s) on template {template}")
         q.terminate_sessions(conn, template)
@@ -139,21 +144,27 @@ def _ensure_role(conn: q.Connection, pr: int, store: Store, target: Target, *, n
     return True
 
 
+def _claim_lock(conn: q.Connection, template: str) -> AbstractContextManager[None]:
+    """Held by a claim while it picks and renames a pool database, and by
+    `pool fill` while it retires the ones it will drop: PostgreSQL does not
+    serialise a RENAME against another session's ALTER or DROP of the same
+    database by itself. Held for milliseconds, never across a clone."""
+    return q.advisory_lock(conn, "pool-claim", template)
+
+
 def _claim_from_pool(conn: q.Connection, template: q.DatabaseInfo, staging: str) -> bool:
     marker = naming.pool_comment(template.name, template.oid)
-    for name, comment in q.databases_like(conn, naming.POOL_PREFIX):
-        if comment != marker:
-            continue
-        try:
-            conn.execute(
-                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(ident(name), ident(staging))
-            )
-        except (
-            psycopg.errors.InvalidCatalogName,
-            psycopg.errors.ObjectInUse,
-        ):
-            continue  # another create claimed it first
-        return True
+    with _claim_lock(conn, template.name):
+        for name, comment in q.databases_like(conn, naming.POOL_PREFIX):
+            if comment != marker:
+                continue
+            try:
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(ident(name), ident(staging))
+                )
+            except (psycopg.errors.InvalidCatalogName, psycopg.errors.ObjectInUse):
+                continue  # dropped by hand, or someone is connected to it
+            return True
     return False
 
 
@@ -203,12 +214,12 @@ def create(
                 f"database {database} exists but carries no wildside preview marker: refusing "
                 "to use it (drop or rename it by hand)"
             )
+        info = _template(conn, template, progress)  # refused before anything is written
         written = _ensure_role(conn, pr, store, target, now=now)
         method, used_strategy = "existing", None
         if existing is None:
             if q.database(conn, staging) is not None:
                 q.drop_database(conn, staging)  # left by an interrupted create
-            info = _template(conn, template, progress)
             if use_pool and _claim_from_pool(conn, info, staging):
                 method = "pool"
             else:
@@ -287,25 +298,46 @@ def fill_pool(
     with connect(dsn) as conn, q.advisory_lock(conn, "pool", template):
         info = _template(conn, template, progress)
         marker = naming.pool_comment(template, info.oid)
-        prefix = f"{naming.POOL_MARKER} template={template} "
-        current, stale = [], 0
-        for name, comment in q.databases_like(conn, naming.POOL_PREFIX):
-            if comment == marker:
-                current.append(name)
-            elif (comment or "").startswith(prefix):
-                q.drop_database(conn, name)  # cloned from a template that was refreshed since
-                stale += 1
-        for name in current[size:]:
+        with _claim_lock(conn, template):
+            current, drop, stale = _pool_of(conn, template, info.oid, marker)
+            drop += current[size:]
+            for name in current[size:]:
+                q.comment_on_database(conn, name, naming.retired_pool_comment(template))
+        for name in drop:
             q.drop_database(conn, name)
         created = 0
         for _ in range(size - len(current)):
-            name = f"{naming.POOL_PREFIX}{secrets.token_hex(6)}"
-            progress.step(f"pool: cloning {template} into {name}")
+            name = naming.pool_database(info.oid)
+            progress.step(f"pool: cloning {template} into {name} ({strategy.name})")
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY {}").format(
                     ident(name), ident(template), sql.SQL(strategy.name)
                 )
             )
-            q.comment_on_database(conn, name, marker)
+            q.comment_on_database(conn, name, marker)  # from here on, a claim may take it
             created += 1
     return PoolResult(template, size, created, stale)
+
+
+def _pool_of(
+    conn: q.Connection, template: str, version: int, marker: str
+) -> tuple[list[str], list[str], int]:
+    """The template's claimable pool databases, the ones to drop, and how
+    many of those are stale (cloned from a template that was refreshed since,
+    retired by a fill that was interrupted, or left without a comment by an
+    interrupted fill)."""
+    prefix = naming.pool_comment_prefix(template)
+    existing = {int(str(row[0])) for row in conn.execute("SELECT oid::int8 FROM pg_database")}
+    current, stale = [], []
+    for name, comment in q.databases_like(conn, naming.POOL_PREFIX):
+        if comment == marker:
+            current.append(name)
+        elif (comment or "").startswith(prefix):
+            stale.append(name)
+        elif comment is None:
+            # Fills of one template are serialised, so an unmarked database of this
+            # version (or of a template that no longer exists) is nobody's work in progress.
+            origin = naming.pool_version_of(name)
+            if origin is not None and (origin == version or origin not in existing):
+                stale.append(name)
+    return current, stale, len(stale)

@@ -5,6 +5,7 @@ anything else."""
 from __future__ import annotations
 
 import re
+import secrets
 
 from wildside.contract import db_marker, identity, names
 
@@ -13,7 +14,6 @@ POOL_PREFIX = "wildside_pool_"
 TEMPLATE_OWNER = "wildside_template_owner"  # owns the template's objects; clones reassign them
 PREVIEW_MARKER = db_marker.PREVIEW
 POOL_MARKER = "wildside-pool"
-TEMPLATE_MARKER = "wildside-template"
 DEFAULT_TEMPLATE = names.TEMPLATE_DATABASE
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -42,6 +42,29 @@ def is_preview(database: str, comment: str | None) -> bool:
 
 def pool_comment(template: str, version: int) -> str:
     return f"{POOL_MARKER} template={template} version={version}"
+
+
+def pool_comment_prefix(template: str) -> str:
+    """Every pool comment of `template`, current, stale or retired, starts so."""
+    return f"{POOL_MARKER} template={template} "
+
+
+def retired_pool_comment(template: str) -> str:
+    """Set (under the claim lock) on a pool database `pool fill` is about to
+    drop, so no claim picks it any more; the next fill drops it if this one
+    is killed first."""
+    return f"{pool_comment_prefix(template)}retired"
+
+
+def pool_database(version: int) -> str:
+    """A new pool database's name carries the template's version (its oid):
+    one left without a comment by an interrupted fill is known by its name."""
+    return f"{POOL_PREFIX}{version}_{secrets.token_hex(6)}"
+
+
+def pool_version_of(name: str) -> int | None:
+    match = re.fullmatch(rf"{POOL_PREFIX}(\d+)_[0-9a-f]+", name)
+    return int(match.group(1)) if match else None
 
 
 def building_name(template: str) -> str:

@@ -74,8 +74,22 @@ def comment_on_database(conn: Connection, name: str, comment: str) -> None:
 
 
 def drop_database(conn: Connection, name: str) -> None:
-    """Drop even a template (flag cleared first), terminating its sessions."""
-    conn.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(sql.Identifier(name)))
+    """Drop even a template (flag cleared first), terminating its sessions.
+    A database renamed or dropped meanwhile by someone else is no error. Only
+    a template's row is updated before the drop: ALTER DATABASE takes no lock
+    on the database, so updating a row that a concurrent RENAME updates too
+    fails with "tuple concurrently updated"."""
+    row = conn.execute("SELECT datistemplate FROM pg_database WHERE datname = %s", (name,))
+    found = row.fetchone()
+    if found is None:
+        return
+    if found[0]:
+        try:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(sql.Identifier(name))
+            )
+        except psycopg.errors.InvalidCatalogName:
+            return
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

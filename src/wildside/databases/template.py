@@ -15,6 +15,7 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wildside.contract import db_marker
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import SILENT, Progress
 from wildside.databases import naming
@@ -184,7 +185,7 @@ def refresh(
     progress: Progress = SILENT,
 ) -> RefreshResult:
     digest = source.digest()
-    marker = f"{naming.TEMPLATE_MARKER} sha256={digest}"
+    marker = db_marker.template_comment(digest)
     building, retired = naming.building_name(template), naming.retired_name(template)
     ident = sql.Identifier
     with connect(dsn) as conn, q.advisory_lock(conn, "template", template):
