@@ -65,7 +65,7 @@ def test_state_file_of_another_vault_is_never_overwritten(make_bao: Any, tmp_pat
     before = state.read_bytes()
     other = make_bao()
     result = run_bootstrap(other.address, "--state-file", str(state))
-    assert result.returncode == 2 and "already holds the shares" in result.stderr
+    assert result.returncode == 2 and "belongs to the Vault at" in result.stderr
     assert state.read_bytes() == before and other.health()["initialized"] is False
 
 

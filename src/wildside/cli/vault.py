@@ -29,6 +29,18 @@ def _unseal_keys_from_env() -> tuple[SecretStr, ...]:
     return tuple(SecretStr(part) for part in re.split(r"[\s,]+", raw) if part)
 
 
+def _pem(path: Path, option: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInput(f"{option} {str(path)!r} cannot be read as a PEM file: {error}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise BadInput(
+            f"{option} {str(path)!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        )
+    return text
+
+
 def _droplet_tag(environment: str | None, tag: str | None) -> str:
     if tag:
         return tag
@@ -95,6 +107,14 @@ def bootstrap(
         Path | None,
         typer.Option("--kubernetes-ca-file", help="CA certificate of that cluster's API."),
     ] = None,
+    init_timeout: Annotated[
+        float,
+        typer.Option(
+            "--init-timeout",
+            help="Seconds to wait for Vault's reply to init (its keys exist only in that "
+            "reply). Other calls wait 30 s.",
+        ),
+    ] = engine.DEFAULT_INIT_TIMEOUT_SECONDS,
     keep_root_token: Annotated[
         bool,
         typer.Option("--keep-root-token", help="Do not revoke the root token after bootstrap."),
@@ -116,6 +136,11 @@ def bootstrap(
     if not 1 <= threshold <= shares <= 10:
         raise BadInput(
             f"--shares {shares} --threshold {threshold}: need 1 <= threshold <= shares <= 10"
+        )
+    if not 10 <= init_timeout <= 3600:
+        raise BadInput(
+            f"--init-timeout {init_timeout:g}: give 10 to 3600 seconds (default "
+            f"{engine.DEFAULT_INIT_TIMEOUT_SECONDS:g})"
         )
     if state_file is not None and state_file.exists() and not state_file.is_file():
         raise BadInput(
@@ -156,10 +181,13 @@ def bootstrap(
         ca_file=ca,
         secret_shares=shares,
         secret_threshold=threshold,
+        init_timeout=init_timeout,
         keep_root_token=keep_root_token,
         unseal_only=unseal_only,
         kubernetes_host=kubernetes_host,
-        kubernetes_ca_pem=kubernetes_ca_file.read_text() if kubernetes_ca_file else None,
+        kubernetes_ca_pem=_pem(kubernetes_ca_file, "--kubernetes-ca-file")
+        if kubernetes_ca_file
+        else None,
         token=SecretStr(token) if token else None,
         bootstrap_login=(bootstrap_role_id, SecretStr(bootstrap_secret_id))
         if bootstrap_role_id and bootstrap_secret_id

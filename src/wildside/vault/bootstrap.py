@@ -8,9 +8,13 @@ can never initialise twice."""
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import hvac
@@ -33,6 +37,11 @@ UNSEAL_KEYS_ENV = "WILDSIDE_VAULT_UNSEAL_KEYS"
 BOOTSTRAP_ROLE_ID_ENV = "WILDSIDE_VAULT_BOOTSTRAP_ROLE_ID"
 BOOTSTRAP_SECRET_ID_ENV = "WILDSIDE_VAULT_BOOTSTRAP_SECRET_ID"  # noqa: S105 - a name
 _READY_TIMEOUT_SECONDS = 60.0
+DEFAULT_INIT_TIMEOUT_SECONDS = 300.0
+# Deferred while `init` runs and its reply is saved: CI cancellation,
+# `timeout` and systemd send SIGTERM, a terminal SIGINT or SIGHUP.
+_DEFERRED_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+RECOVERY = "docs/vault.md#recovery"
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ class Options:
     unseal_keys: tuple[SecretStr, ...] = ()
     store: StateStore | None = None
     followers: tuple[str, ...] = ()  # other Raft nodes: unsealed, never initialised
+    init_timeout: float = DEFAULT_INIT_TIMEOUT_SECONDS
+    # Per-cluster External Secrets policies (name -> document), see policies.
+    cluster_policies: dict[str, str] = field(default_factory=dict)
+    eso_policies: tuple[str, ...] = ()  # what the `kubernetes` mount's role binds
 
 
 @dataclass
@@ -90,12 +103,40 @@ class _Run:
         self.client = make(options.address, None, options.ca_file)
         self.report = Report(address=options.address)
         self.state: VaultState | None = options.store.load() if options.store else None
+        self._unsealed_with_stored_keys = False
 
     def record(self, name: str, status: str, detail: str = "") -> None:
         self.report.steps.append(Step(name, status, detail))
         self.progress.step(f"{name}: {status}" + (f" ({detail})" if detail else ""))
 
     # -- initialise and unseal: no token needed --------------------------------
+
+    def check_identity(self) -> None:
+        """A state file belongs to one Vault: refuse (exit 2, file untouched)
+        to act on another. The cluster id is the proof once recorded; before
+        that, the address."""
+        state, store = self.state, self.options.store
+        if state is None or store is None or not state.unseal_keys:
+            return
+        health = _health(self.client)
+        live = health.get("cluster_id") if not health.get("sealed") else None
+        if state.cluster_id and live:
+            if live != state.cluster_id:
+                raise BadInput(
+                    f"--state-file {store.path} belongs to the Vault with cluster id "
+                    f"{state.cluster_id} (first bootstrapped at {state.address}), but "
+                    f"{self.options.address} is cluster {live}: pass this Vault's own "
+                    "state file; nothing was changed"
+                )
+            return
+        if _same_address(state.address, self.options.address):
+            return
+        raise BadInput(
+            f"--state-file {store.path} belongs to the Vault at {state.address}, not "
+            f"{self.options.address}: pass this Vault's own state file (if it is the same "
+            f"Vault under a new address, unseal it once and run again: {RECOVERY}); "
+            "nothing was changed"
+        )
 
     def initialise(self) -> None:
         health = _health(self.client)
@@ -113,21 +154,31 @@ class _Run:
                 f"--state-file {store.path} already holds the shares of another Vault and "
                 f"{self.options.address} is uninitialised: choose a new state file"
             )
-        store.prepare()
-        with vault_errors("initialise"):
-            result = self.client.sys.initialize(
-                secret_shares=self.options.secret_shares,
-                secret_threshold=self.options.secret_threshold,
-            )
-        state = VaultState(
+        store.prepare()  # writable, and GPG really encrypts: proven before init
+        pending = VaultState(
             address=self.options.address,
             secret_shares=self.options.secret_shares,
             secret_threshold=self.options.secret_threshold,
-            unseal_keys=tuple(SecretStr(key) for key in result["keys_base64"]),
-            root_token=SecretStr(result["root_token"]),
+            init_started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
-        del result
-        store.save(state)  # before anything else: a kill after this loses nothing
+        store.save(pending)
+        initialiser = make(
+            self.options.address, None, self.options.ca_file, timeout=self.options.init_timeout
+        )
+        with _signals_deferred():
+            with vault_errors("initialise"):
+                result = initialiser.sys.initialize(
+                    secret_shares=self.options.secret_shares,
+                    secret_threshold=self.options.secret_threshold,
+                )
+            state = replace(
+                pending,
+                unseal_keys=tuple(SecretStr(key) for key in result["keys_base64"]),
+                root_token=SecretStr(result["root_token"]),
+                init_started_at=None,
+            )
+            del result
+            _save_or_rescue(store, state)
         self.state = state
         self.record("initialise", CREATED, f"{self.options.secret_shares} shares saved")
 
@@ -150,10 +201,7 @@ class _Run:
             return
         keys = self._keys()
         if not keys:
-            raise OperationalError(
-                f"Vault at {address} is sealed and no unseal shares are "
-                f"available: pass --state-file or set {UNSEAL_KEYS_ENV}"
-            )
+            raise OperationalError(self._no_shares(address))
         # A run killed mid-unseal leaves progress behind; start clean.
         with vault_errors("reset a previous unseal attempt"):
             client.sys.submit_unseal_key(reset=True)
@@ -170,7 +218,44 @@ class _Run:
                 f"{len(keys)} unseal share(s) did not unseal {address} "
                 f"(threshold {status.get('t', '?')}): supply the shares of this Vault"
             )
+        if address == self.options.address and not self.options.unseal_keys:
+            self._unsealed_with_stored_keys = True
         self.record(name, UNSEALED)
+
+    def _no_shares(self, address: str) -> str:
+        store, state = self.options.store, self.state
+        if store is None:
+            return (
+                f"Vault at {address} is sealed and no unseal shares are available: pass the "
+                f"--state-file of its first bootstrap or set {UNSEAL_KEYS_ENV}"
+            )
+        lost = ""
+        if state is not None and state.init_started_at:
+            lost = (
+                f" It records an initialisation started at {state.init_started_at} whose "
+                "reply was never saved (the process was killed with SIGKILL or the machine "
+                "stopped): those shares exist nowhere."
+            )
+        return (
+            f"Vault at {address} is initialised and sealed, and its unseal shares are not in "
+            f"--state-file {store.path}.{lost} Pass the state file (or "
+            f"{UNSEAL_KEYS_ENV}) of this Vault's first bootstrap. If the shares are lost, "
+            "this Vault's data cannot be recovered: rebuild the appliance and restore a "
+            f"Raft snapshot ({RECOVERY})"
+        )
+
+    def remember_identity(self) -> None:
+        """Record the cluster id once this file's shares have unsealed the
+        Vault (or its init created it): from then on it proves the file's owner."""
+        store, state = self.options.store, self.state
+        if store is None or state is None or state.cluster_id or not state.unseal_keys:
+            return
+        if not self._unsealed_with_stored_keys:
+            return
+        cluster_id = _health(self.client).get("cluster_id")
+        if cluster_id:
+            self.state = replace(state, cluster_id=str(cluster_id))
+            store.save(self.state)
 
     def _wait_active(self) -> None:
         """Right after unsealing, a node needs a moment to become active."""
@@ -380,12 +465,27 @@ class _Run:
             self.options.address, state.root_token.get_secret_value(), self.options.ca_file
         )
         try:
-            with vault_errors("revoke the root token"):
+            refused = False
+            with vault_errors("look up the root token"):
                 try:
                     revoker.lookup_token()
                 except hvac.exceptions.Forbidden:
-                    pass  # revoked by a run killed before it could update the file
-                else:
+                    refused = True
+            if refused and not state.root_token_revoking:
+                # "permission denied" means "revoked" only when a run of ours
+                # marked the revocation on this (identity-checked) Vault.
+                raise OperationalError(
+                    f"the root token in {store.path} is refused by {self.options.address} "
+                    "and no run of ours revoked it: the file is unchanged; check that it is "
+                    f"this Vault's state file, or pass --keep-root-token ({RECOVERY})"
+                )
+            if not refused:
+                # Marked first: if this run dies after the revocation, the next
+                # one knows that the refusal means "revoked by us".
+                state = replace(state, root_token_revoking=True)
+                store.save(state)
+                self.state = state
+                with vault_errors("revoke the root token"):
                     revoker.auth.token.revoke_self()
         finally:
             revoker.token = ""
@@ -402,10 +502,49 @@ def _same(current: Any, wanted: Any) -> bool:
     return bool(current == wanted)
 
 
+def _same_address(first: str, second: str) -> bool:
+    return first.rstrip("/").lower() == second.rstrip("/").lower()
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the init reply is on disk; they
+    are delivered (and end the process) right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _save_or_rescue(store: StateStore, state: VaultState) -> None:
+    try:
+        store.save(state)
+    except (OperationalError, BadInput, OSError) as error:
+        reason = str(error) if not isinstance(error, OSError) else error.strerror
+        try:
+            rescued = store.rescue(state)
+        except OSError as second:
+            raise OperationalError(
+                f"Vault was initialised but neither {store.path} nor a rescue file could be "
+                f"written ({reason}; {second.strerror}): the shares are lost ({RECOVERY})"
+            ) from None
+        raise OperationalError(
+            f"Vault was initialised but {store.path} could not be saved ({reason}): the shares "
+            f"and root token are in {rescued} in PLAIN TEXT (mode 0600); encrypt or move it "
+            f"now, then run again with --state-file {rescued} ({RECOVERY})"
+        ) from None
+
+
 def bootstrap(options: Options, progress: Progress = SILENT) -> Report:
     run = _Run(options, progress)
+    run.check_identity()
     run.initialise()
     run.unseal()
+    run.remember_identity()
     if options.unseal_only:
         run.record("configuration", SKIPPED, "--unseal-only")
         return run.report

@@ -23,13 +23,21 @@ ROLE_ID_ENV = "VAULT_ROLE_ID"
 SECRET_ID_ENV = "VAULT_SECRET_ID"  # noqa: S105 - the variable's name
 
 
-def make(address: str, token: str | None = None, ca_file: str | None = None) -> hvac.Client:
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+def make(
+    address: str,
+    token: str | None = None,
+    ca_file: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> hvac.Client:
     if not address.startswith(("http://", "https://")):
         raise BadInput(
             f"Vault address {address!r} is not a URL: write e.g. https://vault.example.com:8200"
         )
     verify: bool | str = ca_file if ca_file else True
-    client = hvac.Client(url=address.rstrip("/"), token="", verify=verify, timeout=30)
+    client = hvac.Client(url=address.rstrip("/"), token="", verify=verify, timeout=timeout)
     client.token = token or ""
     return client
 

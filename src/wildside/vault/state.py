@@ -32,10 +32,19 @@ class VaultState:
     unseal_keys: tuple[SecretStr, ...] = ()
     root_token: SecretStr | None = None
     root_token_revoked: bool = False
+    # Vault's own identity (sys/health cluster_id), recorded once this
+    # file's shares have unsealed it: a file never acts on another Vault.
+    cluster_id: str | None = None
+    # Written before `init` is called and cleared by the save of its reply:
+    # a file still carrying it records an init whose reply was never saved.
+    init_started_at: str | None = None
+    # Written before the root token revokes itself, so that a later
+    # "permission denied" for it can be read as "revoked by us", and only then.
+    root_token_revoking: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def without_root_token(self) -> VaultState:
-        return replace(self, root_token=None, root_token_revoked=True)
+        return replace(self, root_token=None, root_token_revoked=True, root_token_revoking=False)
 
     def to_json(self) -> str:
         document = {
@@ -46,6 +55,9 @@ class VaultState:
             "unseal_keys_b64": [key.get_secret_value() for key in self.unseal_keys],
             "root_token": self.root_token.get_secret_value() if self.root_token else None,
             "root_token_revoked": self.root_token_revoked,
+            "root_token_revoking": self.root_token_revoking,
+            "cluster_id": self.cluster_id,
+            "init_started_at": self.init_started_at,
             **self.extra,
         }
         return json.dumps(document, indent=2) + "\n"
@@ -64,6 +76,9 @@ class VaultState:
                 "unseal_keys_b64",
                 "root_token",
                 "root_token_revoked",
+                "root_token_revoking",
+                "cluster_id",
+                "init_started_at",
             }
             return cls(
                 address=str(document["address"]),
@@ -72,6 +87,11 @@ class VaultState:
                 unseal_keys=tuple(SecretStr(str(key)) for key in keys),
                 root_token=SecretStr(str(root)) if root else None,
                 root_token_revoked=bool(document.get("root_token_revoked", False)),
+                root_token_revoking=bool(document.get("root_token_revoking", False)),
+                cluster_id=str(document["cluster_id"]) if document.get("cluster_id") else None,
+                init_started_at=(
+                    str(document["init_started_at"]) if document.get("init_started_at") else None
+                ),
                 extra={k: v for k, v in document.items() if k not in known},
             )
         except (ValueError, KeyError, TypeError):
@@ -107,11 +127,14 @@ class StateStore:
             ) from None
         self.refuse_plaintext_rewrite()
         if self.gpg_recipient:
-            completed = _gpg(["--list-keys", "--with-colons", self.gpg_recipient], b"")
+            # A real encryption, not a key listing: an expired, revoked or
+            # sign-only key is listed fine and fails only when it encrypts.
+            completed = _gpg(_encrypt_args(self.gpg_recipient), b"wildside probe")
             if completed.returncode != 0:
                 raise BadInput(
-                    f"--state-gpg-recipient {self.gpg_recipient!r}: no such public key in "
-                    "the GPG keyring; import it (gpg --import) or pick another recipient"
+                    f"--state-gpg-recipient {self.gpg_recipient!r} cannot encrypt "
+                    f"({_gpg_reason(completed)}): import a valid public encryption key "
+                    "(gpg --import) or pick another recipient"
                 )
 
     def load(self) -> VaultState | None:
@@ -150,18 +173,31 @@ class StateStore:
         self.refuse_plaintext_rewrite()
         payload = state.to_json().encode()
         if self.gpg_recipient:
-            completed = _gpg(
-                ["--encrypt", "--armor", "--trust-model", "always", "-r", self.gpg_recipient],
-                payload,
-            )
+            completed = _gpg(_encrypt_args(self.gpg_recipient), payload)
             if completed.returncode != 0:
-                lines = completed.stderr.decode(errors="replace").strip().splitlines()
-                reason = lines[-1] if lines else f"exit code {completed.returncode}"
                 raise OperationalError(
-                    f"gpg could not encrypt the state file to {self.gpg_recipient!r}: {reason}"
+                    f"gpg could not encrypt the state file to {self.gpg_recipient!r}: "
+                    f"{_gpg_reason(completed)}"
                 )
             payload = completed.stdout
         write_atomic(self.path, payload)
+
+    def rescue(self, state: VaultState) -> Path:
+        """Last resort after `init` when the normal save failed: the reply in
+        plain text, mode 0600, beside the state file. Losing it would lose
+        the Vault; a plain file the operator is told about loses nothing."""
+        path = self.path.with_name(f"{self.path.name}.rescue")
+        write_atomic(path, state.to_json().encode())
+        return path
+
+
+def _encrypt_args(recipient: str) -> list[str]:
+    return ["--encrypt", "--armor", "--trust-model", "always", "-r", recipient]
+
+
+def _gpg_reason(completed: subprocess.CompletedProcess[bytes]) -> str:
+    lines = completed.stderr.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else f"exit code {completed.returncode}"
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
