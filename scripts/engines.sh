@@ -7,7 +7,8 @@
 #   scripts/engines.sh kubernetes flux/source-controller
 #
 # A group is a directory with go.mod, go.sum and build.txt ("<binary> <package>"
-# per line); an optional ldflags.txt adds linker flags. The cache lives in
+# per line); an optional ldflags.txt adds linker flags, an optional env.txt build
+# environment variables (NAME=value per line). The cache lives in
 # $WILDSIDE_ENGINES_CACHE (default ~/.cache/wildside/engines): a warm run only
 # hashes files. A cold run compiles for many minutes on 2 cores.
 set -euo pipefail
@@ -27,7 +28,12 @@ for group in "${groups[@]}"; do
   dir="$root/engines/$group"
   [ -f "$dir/build.txt" ] || { echo "engines: no such group: $group (expected $dir/build.txt)" >&2; exit 2; }
   ldflags="-s -w $(cat "$dir/ldflags.txt" 2>/dev/null || true)"
-  key=$( { cat "$dir/go.mod" "$dir/go.sum" "$dir/build.txt"; echo "$ldflags"; go env GOVERSION GOOS GOARCH; } \
+  # A group that carries its own main package (.go files, embedded .json) hashes them too.
+  src=$(find "$dir" -maxdepth 1 -type f \( -name '*.go' -o -name '*.json' \) | sort)
+  # An optional env.txt sets build environment variables (e.g. CGO_ENABLED=0), one a line.
+  envs=()
+  [ -f "$dir/env.txt" ] && mapfile -t envs < <(grep -vE '^\s*(#|$)' "$dir/env.txt")
+  key=$( { cat "$dir/go.mod" "$dir/go.sum" "$dir/build.txt"; echo "$ldflags"; go env GOVERSION GOOS GOARCH; [ -z "$src" ] || cat $src; [ ${#envs[@]} -eq 0 ] || printf '%s\n' "${envs[@]}"; } \
     | sha256sum | cut -c1-16)
   out="$cache/${group//\//-}-$key"
   if [ -f "$out/.complete" ]; then
@@ -45,7 +51,7 @@ for group in "${groups[@]}"; do
     read -r name package <<<"$line"
     log "building $group: $name ($i/${#lines[@]}); a cold build takes minutes"
     start=$SECONDS
-    (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$tmp/bin/$name" "$package")
+    (cd "$dir" && env ${envs[@]+"${envs[@]}"} go build -trimpath -ldflags "$ldflags" -o "$tmp/bin/$name" "$package")
     log "built $name in $((SECONDS - start)) s"
   done
   touch "$tmp/.complete"
