@@ -2,23 +2,39 @@
 # only data - <cluster>/cluster.tfvars and <cluster>/backend.tfbackend - so dev, staging
 # and production share one reviewed configuration and differ only in values and state.
 #
-# Everything is gated by should_create_cluster (TF_VAR_should_create_cluster=true).
+# Everything that costs money is gated by should_create_cluster, which every
+# cluster.tfvars declares (no default: an apply that forgets it is refused). Flux is the
+# second phase (install_flux): the kubernetes and helm providers are configured from the
+# cluster as it exists before the apply, never from a cluster created in the same apply.
+# See infra/README.md, "The gate and the safe apply order".
 
 locals {
-  create = var.should_create_cluster
+  create       = var.should_create_cluster
+  install_flux = var.should_create_cluster && var.install_flux
 }
 
 # Guard against applying one cluster's variables to another cluster's state (the classic
-# risk of a shared root): the name recorded at creation must match var.cluster_name.
+# risk of a shared root) and against switching an existing cluster's gate off. It records
+# the name and the gate of the first apply and never updates them (ignore_changes), so
+# its output is what the state was created with. A record written before the gate was
+# recorded (a plain name) counts as a created cluster.
 resource "terraform_data" "cluster_identity" {
-  input = var.cluster_name
+  input = {
+    name    = var.cluster_name
+    created = var.should_create_cluster
+  }
 
   lifecycle {
     ignore_changes = [input]
 
     postcondition {
-      condition     = self.output == var.cluster_name
+      condition     = try(self.output.name, self.output) == var.cluster_name
       error_message = "This state belongs to another cluster: re-run `tofu init -reconfigure -backend-config=<cluster>/backend.tfbackend` with the backend file of the cluster whose cluster.tfvars you passed."
+    }
+
+    postcondition {
+      condition     = var.should_create_cluster || !try(self.output.created, true)
+      error_message = "This cluster was created with should_create_cluster = true; refusing should_create_cluster = false, which would destroy it. Keep the gate true (it is declared in <cluster>/cluster.tfvars); to delete the cluster on purpose follow \"Deleting a cluster\" in infra/README.md."
     }
   }
 }
@@ -34,11 +50,14 @@ module "doks" {
   ha_control_plane          = var.ha_control_plane
   node_pools                = var.node_pools
   expose_kubeconfig         = var.expose_kubeconfig
+
+  control_plane_allowed_cidrs = var.control_plane_allowed_cidrs
 }
 
+# Phase two: needs the cluster to exist before the apply starts (see providers.tf).
 module "fluxcd" {
   source = "../modules/fluxcd"
-  count  = local.create ? 1 : 0
+  count  = local.install_flux ? 1 : 0
 
   cluster_name       = var.cluster_name
   git_repository_url = var.platform_repository_url

@@ -1,7 +1,45 @@
 variable "should_create_cluster" {
-  description = "Gate for everything that costs money or needs the cluster. False (the default) plans nothing but the identity guard; set TF_VAR_should_create_cluster=true to create or keep the cluster."
+  description = "Gate for everything that costs money or needs the cluster, declared in every <cluster>/cluster.tfvars (no default, so an apply without it is refused). True creates or keeps the cluster; false plans nothing but the identity guard, which refuses false once the cluster was created."
   type        = bool
-  default     = false
+  nullable    = false
+}
+
+variable "install_flux" {
+  description = "Phase two: install Flux into the existing cluster. Declared in <cluster>/cluster.tfvars; set it to false for a cluster's very first apply (the cluster does not exist yet), then true. Needs should_create_cluster."
+  type        = bool
+  nullable    = false
+
+  validation {
+    condition     = !var.install_flux || var.should_create_cluster
+    error_message = "install_flux needs should_create_cluster = true."
+  }
+}
+
+variable "control_plane_allowed_cidrs" {
+  description = "CIDR blocks allowed to reach the Kubernetes API (DOKS control-plane firewall): where OpenTofu, CI and operators run kubectl, helm and doctl from."
+  type        = list(string)
+}
+
+variable "state_passphrase" {
+  description = "Passphrase of the enforced state and plan encryption (TF_VAR_state_passphrase, from your password manager; at least 16 characters). Losing it loses the state."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.state_passphrase) >= 16
+    error_message = "state_passphrase must be at least 16 characters."
+  }
+}
+
+variable "vault_token_ttl_seconds" {
+  description = "Lifetime of the child token the vault provider uses for a run; sized to the longest apply (the token in VAULT_TOKEN must live at least as long)."
+  type        = number
+  default     = 7200
+
+  validation {
+    condition     = var.vault_token_ttl_seconds >= 1800
+    error_message = "vault_token_ttl_seconds must be at least 1800 (an apply that creates a cluster takes longer than the provider's 20-minute default)."
+  }
 }
 
 variable "cluster_name" {
@@ -20,9 +58,9 @@ variable "region" {
 }
 
 variable "kubernetes_version_prefix" {
-  description = "Kubernetes minor version, e.g. \"1.33.\"."
+  description = "Kubernetes minor version, e.g. \"1.36.\"."
   type        = string
-  default     = "1.33."
+  default     = "1.36."
 }
 
 variable "ha_control_plane" {

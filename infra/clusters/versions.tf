@@ -12,7 +12,7 @@ terraform {
     }
     kubernetes = {
       source  = "hashicorp/kubernetes"
-      version = "~> 2.36"
+      version = "~> 3.2"
     }
     random = {
       source  = "hashicorp/random"
@@ -40,5 +40,25 @@ terraform {
     skip_requesting_account_id  = true
     skip_metadata_api_check     = true
     skip_s3_checksum            = true
+  }
+
+  # State and plan files are always encrypted (enforced: an unencrypted write fails). The
+  # names match the TF_ENCRYPTION example these roots used before, so existing encrypted
+  # state opens with the same passphrase.
+  encryption {
+    key_provider "pbkdf2" "state" {
+      passphrase = var.state_passphrase
+    }
+    method "aes_gcm" "state" {
+      keys = key_provider.pbkdf2.state
+    }
+    state {
+      method   = method.aes_gcm.state
+      enforced = true
+    }
+    plan {
+      method   = method.aes_gcm.state
+      enforced = true
+    }
   }
 }

@@ -32,3 +32,8 @@ output "recovery_policy" {
   description = "Shamir share count and threshold for `wildside vault bootstrap`, and who holds the shares."
   value       = module.vault_appliance.recovery_policy
 }
+
+output "node_api_addresses" {
+  description = "Direct API address of each node, reachable from admin_cidrs: how the bootstrap reaches sealed nodes, which the load balancer leaves out of its rotation."
+  value       = module.vault_appliance.node_api_addresses
+}

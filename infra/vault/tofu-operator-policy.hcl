@@ -1,9 +1,10 @@
 # OpenBao policy for the token that applies infra/clusters (VAULT_TOKEN).
 # Install once with a privileged token:
 #   bao policy write wildside-tofu infra/vault/tofu-operator-policy.hcl
-#   export VAULT_TOKEN=$(bao token create -policy=wildside-tofu -ttl=1h -field=token)
+#   export VAULT_TOKEN=$(bao token create -orphan -policy=wildside-tofu -ttl=3h -field=token)
 # It covers exactly what the cluster root manages: per-cluster Kubernetes auth mounts,
-# External Secrets policies and roles, and platform secrets under wildside/platform/.
+# their config and External Secrets roles, and platform secrets under wildside/platform/.
+# It cannot write policies, and roles may bind only the External Secrets policies.
 
 # The vault provider creates a short-lived child token for each run.
 path "auth/token/create" {
@@ -27,15 +28,28 @@ path "sys/mounts/auth/kubernetes-*" {
   capabilities = ["read", "update"]
 }
 
-# Config and roles of the per-cluster mounts. A glob, not "+": "+" matches a
-# whole path segment only, so "kubernetes-+" would match nothing.
-path "auth/kubernetes-*" {
-  capabilities = ["create", "read", "update", "delete", "list"]
+# Config of the per-cluster mounts. A glob, not "+": "+" matches a whole path segment
+# only, so "kubernetes-+" would match nothing.
+path "auth/kubernetes-*/config" {
+  capabilities = ["create", "read", "update", "delete"]
 }
 
-# The per-cluster External Secrets policies.
-path "sys/policies/acl/wildside-external-secrets-*" {
-  capabilities = ["create", "read", "update", "delete"]
+# Roles of the per-cluster mounts, which may bind only the pre-created read-only
+# External Secrets policies: a role binding any other policy is refused, so this token
+# cannot log in to more than it was given. It writes no policy at all (writing one is
+# enough to grant oneself everything); `wildside vault bootstrap` creates
+# wildside-external-secrets, and per-cluster ones are created with a privileged token.
+path "auth/kubernetes-*/role/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+  allowed_parameters = {
+    "token_policies" = ["wildside-external-secrets", "wildside-external-secrets-*"]
+    "policies"       = ["wildside-external-secrets", "wildside-external-secrets-*"]
+    "*"              = []
+  }
+}
+
+path "auth/kubernetes-*/role" {
+  capabilities = ["list"]
 }
 
 # Platform secrets of every cluster (tokens, Spaces keys, the cache password).

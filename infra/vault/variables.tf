@@ -29,6 +29,11 @@ variable "node_count" {
   description = "Number of OpenBao nodes: 1, 3 or 5."
   type        = number
   default     = 1
+
+  validation {
+    condition     = contains([1, 3, 5], var.node_count)
+    error_message = "node_count must be 1, 3 or 5 (a Raft quorum)."
+  }
 }
 
 variable "droplet_size" {
@@ -49,9 +54,19 @@ variable "admin_cidrs" {
 }
 
 variable "lb_allowed_cidrs" {
-  description = "CIDR blocks allowed to reach the load balancer."
+  description = "CIDR blocks allowed to reach the load balancer: the clusters' egress addresses, CI and operators. No default; [\"0.0.0.0/0\"] opens it deliberately."
   type        = list(string)
-  default     = ["0.0.0.0/0"]
+}
+
+variable "state_passphrase" {
+  description = "Passphrase of the enforced state and plan encryption (TF_VAR_state_passphrase, from your password manager; at least 16 characters). Losing it loses the state."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.state_passphrase) >= 16
+    error_message = "state_passphrase must be at least 16 characters."
+  }
 }
 
 variable "openbao_version" {

@@ -25,4 +25,24 @@ terraform {
     skip_metadata_api_check     = true
     skip_s3_checksum            = true
   }
+
+  # State and plan files are always encrypted (enforced: an unencrypted write fails). The
+  # names match the TF_ENCRYPTION example these roots used before, so existing encrypted
+  # state opens with the same passphrase.
+  encryption {
+    key_provider "pbkdf2" "state" {
+      passphrase = var.state_passphrase
+    }
+    method "aes_gcm" "state" {
+      keys = key_provider.pbkdf2.state
+    }
+    state {
+      method   = method.aes_gcm.state
+      enforced = true
+    }
+    plan {
+      method   = method.aes_gcm.state
+      enforced = true
+    }
+  }
 }

@@ -18,6 +18,19 @@ if [ ! -d "$INPUT_TOFU_DIRECTORY" ]; then
   exit 2
 fi
 
+# A root gated by should_create_cluster (infra/clusters) declares the gate in each
+# cluster's tfvars, and the gate has no default: apply it only with that file, so an
+# apply can never fall back to "no cluster" and destroy one.
+if grep -qs 'variable "should_create_cluster"' "$INPUT_TOFU_DIRECTORY"/*.tf && [ -z "${INPUT_TOFU_VAR_FILE:-}" ]; then
+  echo "wildside-infra-k8s: $INPUT_TOFU_DIRECTORY is gated by should_create_cluster; give tofu-var-file: <cluster>/cluster.tfvars, which declares the gate" >&2
+  exit 2
+fi
+if [ -n "${INPUT_TOFU_VAR_FILE:-}" ] && grep -qs 'variable "should_create_cluster"' "$INPUT_TOFU_DIRECTORY"/*.tf \
+  && ! grep -Eqs '^\s*should_create_cluster\s*=' "$INPUT_TOFU_DIRECTORY/$INPUT_TOFU_VAR_FILE"; then
+  echo "wildside-infra-k8s: $INPUT_TOFU_VAR_FILE does not declare should_create_cluster (see infra/README.md, the gate)" >&2
+  exit 2
+fi
+
 umask 077
 work="$(mktemp -d "${RUNNER_TEMP:-/tmp}/wildside-infra.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

@@ -1,4 +1,10 @@
 # The production cluster: HA control plane, no preview capacity (previews run on staging).
+
+# The gate (see infra/README.md): this cluster exists, so it is created or kept, and Flux
+# (phase two) is installed. A new cluster starts with install_flux = false.
+should_create_cluster = true
+install_flux          = true
+
 cluster_name     = "production"
 region           = "fra1"
 ha_control_plane = true
@@ -17,3 +23,6 @@ acme_environment           = "production"
 platform_repository_url    = "ssh://git@github.com/example/wildside-infra.git"
 platform_repository_branch = "main"
 vault_address              = "https://vault.example.com"
+
+# Where OpenTofu, CI and operators reach the Kubernetes API from (documentation range).
+control_plane_allowed_cidrs = ["203.0.113.0/24"]

@@ -7,7 +7,10 @@ resource "random_id" "bucket_suffix" {
 }
 
 locals {
-  bucket_name = coalesce(var.bucket_name, "${var.cluster_name}-cnpg-backups-${one(random_id.bucket_suffix[*].hex)}")
+  # A conditional, not coalesce(): coalesce evaluates both arguments, and the generated
+  # name interpolates a null suffix when bucket_name is set ("Invalid template
+  # interpolation value").
+  bucket_name = var.bucket_name != null ? var.bucket_name : "${var.cluster_name}-cnpg-backups-${one(random_id.bucket_suffix[*].hex)}"
   endpoint    = "https://${var.region}.digitaloceanspaces.com"
   secret_path = "${var.vault_kv_prefix}/cnpg-backups"
   secret_keys = {
@@ -26,16 +29,16 @@ resource "digitalocean_spaces_bucket" "backups" {
     enabled = true
   }
 
+  # Current objects never expire here: CloudNativePG's retentionPolicy removes backups it
+  # no longer needs (and never the latest base backup). A lifecycle expiration of current
+  # objects would delete the only base backup once backups stop for longer than its age.
+  # Objects that barman deleted or overwrote stay recoverable as noncurrent versions.
   lifecycle_rule {
-    id      = "expire-old-backups"
+    id      = "expire-deleted-backups"
     enabled = true
 
-    expiration {
-      days = var.backup_retention_days
-    }
-
     noncurrent_version_expiration {
-      days = 7
+      days = var.noncurrent_retention_days
     }
 
     abort_incomplete_multipart_upload_days = 1

@@ -45,19 +45,19 @@ variable "bucket_name" {
   default     = null
 
   validation {
-    condition     = var.bucket_name == null || can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", coalesce(var.bucket_name, "xxx")))
+    condition     = var.bucket_name == null || can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.bucket_name))
     error_message = "bucket_name must be 3-63 lowercase letters, digits and hyphens."
   }
 }
 
-variable "backup_retention_days" {
-  description = "Days after which backup objects expire in the bucket (keep it longer than the CNPG retentionPolicy)."
+variable "noncurrent_retention_days" {
+  description = "Days a backup object that barman deleted or overwrote stays recoverable (as a noncurrent version) before the bucket removes it. Current backups never expire in the bucket: CloudNativePG's retentionPolicy prunes them and keeps the latest base backup."
   type        = number
-  default     = 30
+  default     = 7
 
   validation {
-    condition     = var.backup_retention_days >= 1
-    error_message = "backup_retention_days must be at least 1."
+    condition     = var.noncurrent_retention_days >= 1
+    error_message = "noncurrent_retention_days must be at least 1."
   }
 }
 

@@ -70,9 +70,18 @@ resource "digitalocean_kubernetes_cluster" "this" {
     tags       = local.tags
   }
 
+  # The Kubernetes API answers only the CIDRs listed here (plus the nodes themselves).
+  control_plane_firewall {
+    enabled           = true
+    allowed_addresses = var.control_plane_allowed_cidrs
+  }
+
   lifecycle {
     # DOKS upgrades the patch version itself when auto_upgrade is on.
     ignore_changes = [version]
+    # Deleting a cluster is a reviewed code change, never the side effect of a variable
+    # (see infra/README.md, "Deleting a cluster").
+    prevent_destroy = true
   }
 }
 
@@ -86,6 +95,10 @@ resource "digitalocean_kubernetes_node_pool" "apps" {
   max_nodes  = local.pools.apps.auto_scale ? local.pools.apps.max_nodes : null
   labels     = local.pools.apps.labels
   tags       = local.tags
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "digitalocean_kubernetes_node_pool" "previews" {
@@ -97,6 +110,10 @@ resource "digitalocean_kubernetes_node_pool" "previews" {
   max_nodes  = local.pools.previews.max_nodes
   labels     = local.pools.previews.labels
   tags       = local.tags
+
+  lifecycle {
+    prevent_destroy = true
+  }
 
   taint {
     key    = var.preview_pool_taint.key

@@ -25,7 +25,9 @@ output "endpoint" {
 
 output "cluster_ca_certificate" {
   description = "PEM CA certificate of the Kubernetes API server (public)."
-  value       = base64decode(digitalocean_kubernetes_cluster.this.kube_config[0].cluster_ca_certificate)
+  # kube_config is sensitive as a whole (it holds the admin token); its CA certificate is
+  # public, and an output derived from a sensitive value without nonsensitive() fails the plan.
+  value = nonsensitive(base64decode(digitalocean_kubernetes_cluster.this.kube_config[0].cluster_ca_certificate))
 }
 
 output "kubernetes_version" {

@@ -19,13 +19,13 @@ variable "region" {
 }
 
 variable "kubernetes_version_prefix" {
-  description = "Kubernetes minor version to run, as a prefix such as \"1.33.\"; the newest DOKS patch release of that minor is selected."
+  description = "Kubernetes minor version to run, as a prefix such as \"1.36.\"; the newest DOKS patch release of that minor is selected."
   type        = string
-  default     = "1.33."
+  default     = "1.36."
 
   validation {
     condition     = can(regex("^[0-9]+\\.[0-9]+\\.$", var.kubernetes_version_prefix))
-    error_message = "kubernetes_version_prefix must look like \"1.33.\" (major.minor followed by a dot)."
+    error_message = "kubernetes_version_prefix must look like \"1.36.\" (major.minor followed by a dot)."
   }
 }
 
@@ -168,4 +168,14 @@ variable "tags" {
   description = "Extra DigitalOcean tags applied to the cluster and every node pool."
   type        = list(string)
   default     = []
+}
+
+variable "control_plane_allowed_cidrs" {
+  description = "CIDR blocks allowed to reach the Kubernetes API through the DOKS control-plane firewall (the nodes always may): where OpenTofu, CI and operators run. [\"0.0.0.0/0\"] opens it deliberately."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.control_plane_allowed_cidrs) > 0 && alltrue([for c in var.control_plane_allowed_cidrs : can(cidrhost(c, 0))])
+    error_message = "control_plane_allowed_cidrs must be a non-empty list of CIDR blocks."
+  }
 }

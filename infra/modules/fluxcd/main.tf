@@ -1,6 +1,11 @@
 # Installs the Flux controllers (flux2 chart) and one GitRepository + Kustomization pair
 # (flux2-sync chart) that reconcile clusters/<cluster> of the platform repository.
 #
+# The flux2-sync chart names its GitRepository and Kustomization after the Helm release
+# and ignores any name in its values, so the release is named what the renderer
+# references (git_source_name, default "flux-system", as `flux bootstrap` names them) and
+# the git_source_name output is read back from the release itself.
+#
 # OpenTofu never writes to Git: the platform tree is written by `wildside platform render`,
 # so Flux only needs read access. No Git token is handled here; with git_auth = "deploy_key"
 # the only secret in state is the read-only deploy key the Secret is built from.
@@ -8,8 +13,11 @@
 locals {
   git_path        = coalesce(var.git_path, "clusters/${var.cluster_name}")
   uses_secret     = var.git_auth != "none"
-  sync_name       = "flux-system"
   controller_vals = { nodeSelector = var.node_selector }
+  # Controller images of the Flux release this platform is tested with (controller_tags).
+  controller_image = {
+    for component, tag in var.controller_tags : component => { tag = tag }
+  }
 }
 
 resource "helm_release" "flux2" {
@@ -24,10 +32,10 @@ resource "helm_release" "flux2" {
   timeout          = 600
 
   values = [yamlencode({
-    helmController         = local.controller_vals
-    kustomizeController    = local.controller_vals
-    notificationController = local.controller_vals
-    sourceController       = local.controller_vals
+    helmController         = merge(local.controller_vals, try(local.controller_image.helm, {}))
+    kustomizeController    = merge(local.controller_vals, try(local.controller_image.kustomize, {}))
+    notificationController = merge(local.controller_vals, try(local.controller_image.notification, {}))
+    sourceController       = merge(local.controller_vals, try(local.controller_image.source, {}))
     # Image automation writes to Git; previews are committed by the wildside CLI instead.
     imageAutomationController = { create = false }
     imageReflectionController = { create = false }
@@ -60,7 +68,8 @@ resource "kubernetes_secret_v1" "git" {
 }
 
 resource "helm_release" "flux2_sync" {
-  name       = "flux2-sync"
+  # The chart names the GitRepository and the Kustomization after the release.
+  name       = var.git_source_name
   namespace  = var.namespace
   repository = var.helm_repository
   chart      = "flux2-sync"
@@ -69,7 +78,6 @@ resource "helm_release" "flux2_sync" {
 
   values = [yamlencode({
     gitRepository = {
-      name = local.sync_name
       spec = merge(
         {
           url      = var.git_repository_url
@@ -80,7 +88,6 @@ resource "helm_release" "flux2_sync" {
       )
     }
     kustomization = {
-      name = local.sync_name
       spec = {
         path     = "./${local.git_path}"
         prune    = true

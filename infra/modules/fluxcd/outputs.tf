@@ -19,8 +19,8 @@ output "git_path" {
 }
 
 output "git_source_name" {
-  description = "Name of the Flux GitRepository (and root Kustomization) created for the platform repository."
-  value       = local.sync_name
+  description = "Name of the Flux GitRepository (and root Kustomization) created for the platform repository: the flux2-sync release name, which the chart gives both objects."
+  value       = helm_release.flux2_sync.name
 }
 
 output "git_secret_name" {

@@ -88,15 +88,15 @@ variable "helm_repository" {
 }
 
 variable "flux2_chart_version" {
-  description = "Version of the flux2 chart (Flux controllers). Pin the version you tested."
+  description = "Version of the flux2 chart (Flux controllers and CRDs). 2.18.3 (Flux 2.8.5) is the newest release verified here; controller_tags runs the Flux 2.9 controllers on it. Move to the chart release of Flux 2.9 once verified, and pin the version you tested."
   type        = string
-  default     = "2.16.0"
+  default     = "2.18.3"
 }
 
 variable "flux2_sync_chart_version" {
   description = "Version of the flux2-sync chart (the GitRepository and Kustomization that point Flux at the platform repository)."
   type        = string
-  default     = "1.13.0"
+  default     = "1.14.5"
 }
 
 variable "sync_interval" {
@@ -114,4 +114,31 @@ variable "node_selector" {
   description = "nodeSelector for the Flux controllers, e.g. the core pool label."
   type        = map(string)
   default     = {}
+}
+
+variable "git_source_name" {
+  description = "Name of the Flux GitRepository and root Kustomization (the flux2-sync release is named so, since the chart names both after the release). The renderer references it as sourceRef."
+  type        = string
+  default     = "flux-system"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$", var.git_source_name))
+    error_message = "git_source_name must be a DNS label of at most 53 characters (a Helm release name)."
+  }
+}
+
+variable "controller_tags" {
+  description = "Image tags of the Flux controllers (source, kustomize, helm, notification), overriding the chart's; the defaults are Flux 2.9, the release the platform is tested with. An empty map keeps the chart's own."
+  type        = map(string)
+  default = {
+    source       = "v1.9.6"
+    kustomize    = "v1.9.6"
+    helm         = "v1.6.4"
+    notification = "v1.9.0"
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.controller_tags : contains(["source", "kustomize", "helm", "notification"], k) && can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+$", v))])
+    error_message = "controller_tags keys must be source, kustomize, helm or notification, and values tags such as \"v1.9.6\"."
+  }
 }

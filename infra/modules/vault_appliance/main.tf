@@ -5,8 +5,10 @@
 #     address it answers on (hostname, load balancer, reserved, public and VPC IPs), so no
 #     server key is in state and `wildside vault bootstrap` can verify each node directly.
 #   - a cloud firewall allowing only the load balancer, the other nodes and admin_cidrs
-#   - a load balancer passing TLS through to port 8200, health-checked with flags that keep a
-#     sealed or uninitialised node in rotation, so `wildside vault bootstrap` can reach it.
+#   - a load balancer passing TLS through to port 8200, health-checked so that only unsealed
+#     nodes (active or standby) take traffic: a sealed or uninitialised node answers 503/501
+#     and leaves the rotation. `wildside vault bootstrap` reaches each node directly on its
+#     reserved IP (node_api_addresses, port 8200 from admin_cidrs) to initialise and unseal.
 #
 # Unseal keys and the root token never pass through OpenTofu: OpenBao is initialised by
 # `wildside vault bootstrap`, which keeps the shares in its protected store.
@@ -14,7 +16,7 @@
 locals {
   tag         = "${var.name}-vault"
   node_names  = [for i in range(var.node_count) : "${var.name}-${i}"]
-  health_path = "/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200"
+  health_path = "/v1/sys/health?standbyok=true&perfstandbyok=true"
   data_dir    = "/opt/openbao/data"
   fqdn        = var.hostname == null ? null : trimsuffix(var.hostname, ".")
   address     = "https://${coalesce(local.fqdn, digitalocean_loadbalancer.this.ip)}"
@@ -121,6 +123,7 @@ resource "digitalocean_droplet" "node" {
     }))
     openbao_config = base64encode(templatefile("${path.module}/templates/openbao.hcl.tftpl", {
       cluster_name = var.name
+      ui           = var.ui_enabled
       node_id      = local.node_names[count.index]
       node_ip      = digitalocean_reserved_ip.node[count.index].ip_address
       peers        = [for i, ip in digitalocean_reserved_ip.node[*].ip_address : ip if i != count.index]

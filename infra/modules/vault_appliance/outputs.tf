@@ -19,7 +19,7 @@ output "load_balancer_ip" {
 }
 
 output "health_check_path" {
-  description = "Health check path of the load balancer; sealed and uninitialised nodes answer 200 so the bootstrap can reach them."
+  description = "Health check path of the load balancer: only unsealed nodes (active or standby) answer 200; sealed (503) and uninitialised (501) nodes leave the rotation."
   value       = local.health_path
 }
 
@@ -55,4 +55,9 @@ output "recovery_policy" {
     key_threshold = var.recovery_threshold
     custodian     = "wildside vault bootstrap (its protected state store), never OpenTofu"
   }
+}
+
+output "node_api_addresses" {
+  description = "Direct API address of each node (https://<reserved IP>:8200, in its certificate), reachable from admin_cidrs: the bootstrap's path to sealed nodes, which the load balancer leaves out."
+  value       = [for ip in digitalocean_reserved_ip.node[*].ip_address : "https://${ip}:8200"]
 }

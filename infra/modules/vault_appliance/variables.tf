@@ -68,9 +68,8 @@ variable "admin_cidrs" {
 }
 
 variable "lb_allowed_cidrs" {
-  description = "CIDR blocks allowed to reach the load balancer (HTTPS 443). The default lets GitHub-hosted runners and the clusters in; OpenBao authenticates every request."
+  description = "CIDR blocks allowed to reach the load balancer (HTTPS 443): the clusters' egress addresses (for example their VPC NAT gateway), CI and operators. No default: list them; [\"0.0.0.0/0\"] opens the appliance to the internet deliberately."
   type        = list(string)
-  default     = ["0.0.0.0/0"]
 
   validation {
     condition     = length(var.lb_allowed_cidrs) > 0 && alltrue([for c in var.lb_allowed_cidrs : can(cidrhost(c, 0))])
@@ -159,4 +158,10 @@ variable "tags" {
   description = "Extra DigitalOcean tags applied to droplets and volumes."
   type        = list(string)
   default     = []
+}
+
+variable "ui_enabled" {
+  description = "Serve the OpenBao web UI. Off by default: the CLI, the bootstrap and External Secrets use the API only."
+  type        = bool
+  default     = false
 }

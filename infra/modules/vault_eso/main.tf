@@ -1,15 +1,25 @@
 # What External Secrets Operator of one cluster needs inside OpenBao: a Kubernetes auth
 # mount of its own (one appliance serves several clusters, and a mount can verify tokens
-# of one cluster only), a read-only policy on the cluster's platform prefix plus the app
-# and preview prefixes, and a role binding both to the ESO service account. The
+# of one cluster only), and a role binding a pre-created read-only policy to the ESO
+# service account (optionally the policy itself, create_policy). The
 # ClusterSecretStore is rendered by `wildside platform render` from this module's outputs.
 #
 # `wildside vault bootstrap` manages the single-cluster `kubernetes` mount; this module
 # never touches it, so the two cannot fight over the same objects.
 
 locals {
-  auth_path     = coalesce(var.auth_mount_path, "kubernetes-${var.cluster_name}")
-  policy_name   = "wildside-external-secrets-${var.cluster_name}"
+  auth_path   = coalesce(var.auth_mount_path, "kubernetes-${var.cluster_name}")
+  policy_name = var.policy_name
+  policy_hcl = join("\n", [
+    for prefix in local.read_prefixes : <<-EOT
+      path "${var.vault_kv_mount}/data/${prefix}/*" {
+        capabilities = ["read"]
+      }
+      path "${var.vault_kv_mount}/metadata/${prefix}/*" {
+        capabilities = ["read", "list"]
+      }
+    EOT
+  ])
   read_prefixes = concat([var.vault_kv_prefix], var.extra_read_prefixes)
 }
 
@@ -28,18 +38,13 @@ resource "vault_kubernetes_auth_backend_config" "this" {
   disable_local_ca_jwt = true
 }
 
+# Only with create_policy: writing policies is what lets a token grant itself anything,
+# so by default the role binds a policy created beforehand with a privileged token
+# (`wildside vault bootstrap` creates wildside-external-secrets).
 resource "vault_policy" "read" {
-  name = local.policy_name
-  policy = join("\n", [
-    for prefix in local.read_prefixes : <<-EOT
-      path "${var.vault_kv_mount}/data/${prefix}/*" {
-        capabilities = ["read"]
-      }
-      path "${var.vault_kv_mount}/metadata/${prefix}/*" {
-        capabilities = ["read", "list"]
-      }
-    EOT
-  ])
+  count  = var.create_policy ? 1 : 0
+  name   = local.policy_name
+  policy = local.policy_hcl
 }
 
 resource "vault_kubernetes_auth_backend_role" "eso" {
@@ -47,9 +52,9 @@ resource "vault_kubernetes_auth_backend_role" "eso" {
   role_name                        = var.role_name
   bound_service_account_names      = [var.service_account]
   bound_service_account_namespaces = [var.namespace]
-  token_policies                   = [vault_policy.read.name]
+  token_policies                   = [local.policy_name]
   token_ttl                        = var.token_ttl_seconds
   token_max_ttl                    = var.token_ttl_seconds * 4
 
-  depends_on = [vault_kubernetes_auth_backend_config.this]
+  depends_on = [vault_kubernetes_auth_backend_config.this, vault_policy.read]
 }

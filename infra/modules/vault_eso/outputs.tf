@@ -10,7 +10,7 @@ output "role_name" {
 
 output "policy_name" {
   description = "Name of the read-only policy attached to the role."
-  value       = vault_policy.read.name
+  value       = local.policy_name
 }
 
 output "kv_mount" {
@@ -36,4 +36,9 @@ output "namespace" {
 output "service_account" {
   description = "Service account bound to the role."
   value       = var.service_account
+}
+
+output "policy_hcl" {
+  description = "Read-only policy document for this cluster's prefixes, for pre-creating a per-cluster policy with a privileged token (`bao policy write <policy_name> -`)."
+  value       = local.policy_hcl
 }

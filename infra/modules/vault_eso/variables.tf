@@ -94,3 +94,20 @@ variable "token_ttl_seconds" {
     error_message = "token_ttl_seconds must be between 300 and 86400."
   }
 }
+
+variable "policy_name" {
+  description = "Read-only policy the External Secrets role binds. The default is the one `wildside vault bootstrap` creates (it reads the apps, previews and platform prefixes). For a per-cluster policy, create it beforehand with a privileged token from the policy_hcl output, or set create_policy."
+  type        = string
+  default     = "wildside-external-secrets"
+
+  validation {
+    condition     = can(regex("^wildside-external-secrets(-[a-z0-9-]+)?$", var.policy_name))
+    error_message = "policy_name must be wildside-external-secrets or wildside-external-secrets-<suffix> (the only names the operator policy lets roles bind)."
+  }
+}
+
+variable "create_policy" {
+  description = "Create policy_name here from the cluster's prefixes. Needs a token that may write policies, which the operator policy (infra/vault/tofu-operator-policy.hcl) deliberately does not grant."
+  type        = bool
+  default     = false
+}

@@ -9,6 +9,8 @@ module "doks" {
   cluster_name     = "example"
   region           = "fra1"
   ha_control_plane = false
+  # Where you run tofu and kubectl from (documentation range here).
+  control_plane_allowed_cidrs = ["203.0.113.0/24"]
 
   node_pools = {
     previews = { max_nodes = 3 }

@@ -28,6 +28,7 @@ module "vault_appliance" {
   ssh_key_fingerprints   = [var.ssh_key_fingerprint]
   openbao_package_sha256 = var.openbao_package_sha256
   admin_cidrs            = ["203.0.113.0/24"]
+  lb_allowed_cidrs       = ["203.0.113.0/24", "198.51.100.0/24"]
 }
 
 output "vault_address" {

@@ -1,0 +1,154 @@
+# The OpenBao appliance, planned with mocked providers (no droplets). Every run is a
+# plan: the Raft volumes have prevent_destroy, which would fail the test's clean-up.
+
+mock_provider "digitalocean" {
+  mock_resource "digitalocean_loadbalancer" {
+    defaults = {
+      ip = "203.0.113.20"
+    }
+  }
+  mock_resource "digitalocean_droplet" {
+    defaults = {
+      id                   = "424242"
+      ipv4_address_private = "10.120.0.2"
+    }
+  }
+  mock_resource "digitalocean_reserved_ip" {
+    defaults = {
+      ip_address = "198.51.100.7"
+    }
+  }
+}
+mock_provider "tls" {
+  mock_resource "tls_self_signed_cert" {
+    defaults = {
+      cert_pem = "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n"
+    }
+  }
+}
+
+variables {
+  name                   = "wildside-shared"
+  region                 = "fra1"
+  vpc_id                 = "00000000-0000-4000-8000-000000000000"
+  ssh_key_fingerprints   = ["aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99"]
+  openbao_package_sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+  admin_cidrs            = ["203.0.113.0/24"]
+  lb_allowed_cidrs       = ["203.0.113.0/24"]
+}
+
+run "address_ca_and_recovery_policy" {
+  command = plan
+
+  assert {
+    condition     = output.vault_address == "https://203.0.113.20"
+    error_message = "Without a hostname clients use the load balancer IP."
+  }
+  assert {
+    condition     = startswith(output.ca_cert_pem, "-----BEGIN CERTIFICATE-----") && !issensitive(output.ca_cert_pem)
+    error_message = "The CA certificate is a public output."
+  }
+  assert {
+    condition     = output.recovery_policy.key_shares == 5 && output.recovery_policy.key_threshold == 3
+    error_message = "Shamir 3 of 5 by default; the shares never pass through OpenTofu."
+  }
+  assert {
+    condition     = output.node_api_addresses == ["https://198.51.100.7:8200"]
+    error_message = "Each node's direct API address is an output (the bootstrap's path to sealed nodes)."
+  }
+}
+
+# Sealed or uninitialised nodes leave the rotation (they answer 503/501); the bootstrap
+# reaches them directly on their reserved IPs from admin_cidrs.
+run "sealed_nodes_leave_the_load_balancer" {
+  command = plan
+
+  assert {
+    condition     = one(digitalocean_loadbalancer.this.healthcheck).path == "/v1/sys/health?standbyok=true&perfstandbyok=true"
+    error_message = "The health check must not report sealed or uninitialised nodes healthy."
+  }
+  assert {
+    condition     = !strcontains(output.health_check_path, "sealedcode") && !strcontains(output.health_check_path, "uninitcode")
+    error_message = "No sealedcode/uninitcode override keeps a sealed node in rotation."
+  }
+  assert {
+    condition     = anytrue([for rule in digitalocean_firewall.this.inbound_rule : rule.port_range == "8200" && try(toset(rule.source_addresses) == toset(["203.0.113.0/24"]), false)])
+    error_message = "admin_cidrs reach each node's API directly."
+  }
+}
+
+run "load_balancer_restricted_and_ui_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = one(digitalocean_loadbalancer.this.firewall).allow == tolist(["cidr:203.0.113.0/24"])
+    error_message = "The load balancer admits only lb_allowed_cidrs."
+  }
+  assert {
+    condition     = strcontains(base64decode(regex("openbao.hcl\\n    encoding: b64\\n    permissions: \"0640\"\\n    content: ([A-Za-z0-9+/=]+)", digitalocean_droplet.node[0].user_data)[0]), "ui            = false")
+    error_message = "The web UI is off unless ui_enabled."
+  }
+}
+
+run "ui_on_request" {
+  command = plan
+  variables {
+    ui_enabled = true
+  }
+  assert {
+    condition     = strcontains(base64decode(regex("openbao.hcl\\n    encoding: b64\\n    permissions: \"0640\"\\n    content: ([A-Za-z0-9+/=]+)", digitalocean_droplet.node[0].user_data)[0]), "ui            = true")
+    error_message = "ui_enabled = true turns the UI on."
+  }
+}
+
+run "three_nodes_join_each_other" {
+  command = plan
+  variables {
+    node_count = 3
+  }
+  assert {
+    condition     = length(digitalocean_droplet.node) == 3 && length(digitalocean_volume.data) == 3 && length(output.node_names) == 3
+    error_message = "One droplet, volume and reserved IP per node."
+  }
+}
+
+run "rejects_an_even_node_count" {
+  command = plan
+  variables {
+    node_count = 2
+  }
+  expect_failures = [var.node_count]
+}
+
+run "rejects_the_whole_internet_as_admin" {
+  command = plan
+  variables {
+    admin_cidrs = ["0.0.0.0/0"]
+  }
+  expect_failures = [var.admin_cidrs]
+}
+
+run "rejects_an_empty_load_balancer_allow_list" {
+  command = plan
+  variables {
+    lb_allowed_cidrs = []
+  }
+  expect_failures = [var.lb_allowed_cidrs]
+}
+
+run "rejects_a_bad_package_checksum" {
+  command = plan
+  variables {
+    openbao_package_sha256 = "abc"
+  }
+  expect_failures = [var.openbao_package_sha256]
+}
+
+run "rejects_a_hostname_outside_the_zone" {
+  command = plan
+  variables {
+    hostname = "vault.example.org"
+    dns_zone = "example.com"
+  }
+  expect_failures = [digitalocean_record.vault]
+}
