@@ -47,14 +47,14 @@ def test_layers_depend_on_each_other_in_order(rendered_tree: Path, cluster: str)
         d for d in yaml.safe_load_all(kustomize_text(rendered_tree / "clusters" / cluster)) if d
     ]
     flux = {d["metadata"]["name"]: d["spec"] for d in documents if d["kind"] == "Kustomization"}
-    expected = ORDER + (["previews"] if cluster != "production" else [])
+    expected = ORDER + (["previews"] if cluster == "dev" else [])  # one cluster hosts previews
     assert sorted(flux) == sorted(expected)
     for before, after in itertools.pairwise(expected):
         assert flux[after]["dependsOn"] == [{"name": before}]
     assert "dependsOn" not in flux["platform-sources"]
     for name in ("platform-sources", "platform-controllers", "platform-configs"):
         assert flux[name]["wait"] is True and flux[name]["prune"] is True
-    if cluster != "production":
+    if cluster == "dev":
         previews = flux["previews"]
         assert previews["sourceRef"] == {"kind": "GitRepository", "name": names.APPS_SOURCE}
         assert previews["path"] == "./overlays/ephemeral"
@@ -196,7 +196,8 @@ def test_cluster_specific_wiring(rendered_tree: Path) -> None:
     staging = {layer.name: layer.objects for layer in flux_layers(rendered_tree, "staging")}
     staging_kinds = {(o["kind"], o["metadata"]["name"]) for objs in staging.values() for o in objs}
     assert ("Kustomization", "wildside-staging") in staging_kinds
-    assert ("ScheduledBackup", "previews-pg-daily") in staging_kinds
+    assert ("ScheduledBackup", "wildside-staging-daily") in staging_kinds
+    assert ("Cluster", names.PREVIEW_DB_CLUSTER) not in staging_kinds, "previews live on dev"
 
 
 def test_platform_folders_are_shared_not_copied(rendered_tree: Path) -> None:

@@ -41,6 +41,14 @@ def render(
             help="`tofu output -json` of a cluster root (repeatable; matched by cluster_name).",
         ),
     ] = None,
+    apps_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--apps-config",
+            help="The apps repository's wildside.yaml: check its preview domain and hosts "
+            "against the clusters.",
+        ),
+    ] = None,
     repo: Annotated[
         str | None,
         typer.Option(
@@ -70,6 +78,8 @@ def render(
     clusters = service.load_clusters(
         config_dir, list(cluster or []), every=every, tofu_files=list(tofu_outputs or [])
     )
+    if apps_config is not None:
+        service.check_apps_config(apps_config, clusters)
     rendered = service.render_all(clusters)
     result: dict[str, Any]
     if output is not None:

@@ -13,6 +13,8 @@ DATABASES_NAMESPACE = "databases"
 PREVIEW_DB_CLUSTER = "previews-pg"  # shared CloudNativePG cluster hosting preview databases
 TEMPLATE_DATABASE = "wildside_template"
 MONITORING_NAMESPACE = "monitoring"
+# The container port name Prometheus scrapes in app pods (PodMonitor, preview NetworkPolicy, chart).
+METRICS_PORT = "metrics"
 # External Secrets authenticates to Vault with the Kubernetes auth method: the
 # Vault side (issue 5) creates this role on this mount, bound to this service account.
 VAULT_KUBERNETES_AUTH_MOUNT = "kubernetes"

@@ -98,6 +98,9 @@ class AppsSettings(Strict):
     url: str
     branch: str = "main"
     overlays: list[Literal["production", "staging"]] = Field(default_factory=list)
+    # The host each overlay serves (production_host / staging_host of wildside.yaml):
+    # the platform gives it a certificate and a DNS record.
+    hosts: dict[Literal["production", "staging"], str] = Field(default_factory=dict)
     credentials_path: str | None = None  # Vault KV path with username/password (private repo)
     interval: str = "5m"
 
@@ -128,6 +131,35 @@ class AppsSettings(Strict):
     @classmethod
     def _overlays(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts(cls, value: dict[str, str]) -> dict[str, str]:
+        return {
+            env: validation.hostname(host, option=f"apps.hosts.{env}")
+            for env, host in value.items()
+        }
+
+    @model_validator(mode="after")
+    def _every_overlay_has_a_host(self) -> AppsSettings:
+        for environment in self.overlays:
+            if environment not in self.hosts:
+                raise ValueError(
+                    f"apps.overlays lists {environment} but apps.hosts.{environment} is missing: "
+                    f"give the host it serves (the {environment}_host of wildside.yaml)"
+                )
+        for environment in self.hosts:
+            if environment not in self.overlays:
+                raise ValueError(
+                    f"apps.hosts.{environment} is set but apps.overlays does not list "
+                    f"{environment}: add it there or remove the host"
+                )
+        return self
+
+    @property
+    def repository(self) -> str:
+        """The URL without a trailing slash or .git, to compare repositories."""
+        return self.url.rstrip("/").removesuffix(".git").lower()
 
 
 class ClusterConfig(Strict):
@@ -184,9 +216,12 @@ class ClusterConfig(Strict):
     def _zone_holds_domain(self) -> ClusterConfig:
         if self.dns is not None:
             zone = self.dns.zone
-            if self.preview_domain != zone and not self.preview_domain.endswith("." + zone):
-                raise ValueError(
-                    f"preview_domain {self.preview_domain!r} is not inside dns.zone {zone!r}: "
-                    "ExternalDNS and the DNS-01 solver can only write records in that zone"
-                )
+            named = [("preview_domain", self.preview_domain)]
+            named += [(f"apps.hosts.{env}", host) for env, host in self.apps.hosts.items()]
+            for option, host in named:
+                if host != zone and not host.endswith("." + zone):
+                    raise ValueError(
+                        f"{option} {host!r} is not inside dns.zone {zone!r}: "
+                        "ExternalDNS and the DNS-01 solver can only write records in that zone"
+                    )
         return self

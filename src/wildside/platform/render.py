@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from wildside.contract import kube, names
+from wildside.core.errors import BadInput
 from wildside.core.yaml_io import dump, dump_documents
-from wildside.platform.components import registry
-from wildside.platform.components.base import Component, Patch, Unit, require
+from wildside.platform import hosts
+from wildside.platform.components import cert_manager, registry
+from wildside.platform.components.base import Component, Host, Patch, Unit, require
 from wildside.platform.components.sources import repository_units
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
@@ -165,13 +167,31 @@ def _layer_folder(layer: Layer, refs: list[str], patches: list[Patch]) -> dict[s
     return files
 
 
+def _check_issuers(
+    cluster: ClusterConfig, chosen: list[tuple[Component[Any], Any]], served: list[Host]
+) -> None:
+    issuers = set(cert_manager.ACME_SERVERS)
+    for _, settings in chosen:
+        if isinstance(settings, cert_manager.CertManagerSettings) and settings.vault_pki:
+            issuers.add(cert_manager.VAULT_PKI_ISSUER)
+    for host in served:
+        if host.issuer is not None and host.issuer not in issuers:
+            raise BadInput(
+                f"cluster {cluster.name}: host {host.name} asks for ClusterIssuer "
+                f"{host.issuer!r}, which the cluster does not have: choose one of "
+                f"{', '.join(sorted(issuers))}"
+            )
+
+
 def render_cluster(cluster: ClusterConfig) -> RenderedCluster:
     chosen = enabled_components(cluster)
     charts = [chart for component, s in chosen for chart in component.charts(cluster, s)]
     variables = cluster_variables(cluster)
     units: dict[str, tuple[str, Unit]] = {}
     patches: list[Patch] = []
+    served: list[Host] = []
     for component, settings in chosen:
+        served.extend(component.hosts(cluster, settings))
         component_units = (
             repository_units(charts)
             if component.name == "sources"
@@ -183,6 +203,13 @@ def render_cluster(cluster: ClusterConfig) -> RenderedCluster:
         for key, value in component.variables(cluster, settings).items():
             if variables.setdefault(key, value) != value:
                 raise RuntimeError(f"variable {key!r} set twice with different values")
+
+    if any(component.name == "traefik" for component, _ in chosen):
+        served = hosts.unique(served)
+        _check_issuers(cluster, chosen, served)
+        patches.extend(hosts.patches(cluster, served))
+        if extra := hosts.extra_dns_names(cluster, served):
+            variables[hosts.HOSTNAMES_VARIABLE] = extra
 
     files: dict[str, str] = {}
     layers: list[Layer] = []

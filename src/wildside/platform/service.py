@@ -111,6 +111,7 @@ def load_clusters(
     selected = sorted(files) if every else sorted(set(cluster_names))
     if not selected:
         raise BadInput(f"{config_dir} holds no cluster configuration (<cluster>.yaml or .toml)")
+    check_placement(files)
     outputs_by_cluster: dict[str, tuple[dict[str, Any], str]] = {}
     for path in tofu_files:
         outputs = tofu.load(path)
@@ -136,6 +137,53 @@ def load_clusters(
             load_cluster(files[name], given[0] if given else None, given[1] if given else None)
         )
     return clusters
+
+
+def check_placement(files: dict[str, Path]) -> None:
+    """Exactly one cluster hosts the previews of an apps repository branch:
+    two would each run every preview (and its database) under a wildcard
+    that matches only one preview domain. Checked across every configuration
+    in the folder, rendered now or not."""
+    hosts: dict[tuple[str, str], Path] = {}
+    for path in files.values():
+        raw = _read_raw(path)
+        apps = raw.get("apps")
+        if raw.get("hosts_previews", True) is False or not isinstance(apps, dict):
+            continue
+        url = str(apps.get("url", "")).rstrip("/").removesuffix(".git").lower()
+        branch = str(apps.get("branch", "main"))
+        first = hosts.setdefault((url, branch), path)
+        if first != path:
+            raise BadInput(
+                f"{first.name} and {path.name} both host the previews of {apps.get('url')} "
+                f"(branch {branch}): set hosts_previews: false on all clusters but one, "
+                "or give each its own apps.branch"
+            )
+
+
+def check_apps_config(path: Path, clusters: list[ClusterConfig]) -> None:
+    """The apps repository's wildside.yaml agrees with the clusters: its
+    preview domain is the wildcard of the cluster that hosts previews, and
+    its production and staging hosts are the ones those clusters serve."""
+    if not path.is_file():
+        raise BadInput(
+            f"--apps-config {str(path)!r} is not a file: give the wildside.yaml at the root "
+            "of the apps repository"
+        )
+    raw = _read_raw(path)
+    for cluster in clusters:
+        expected: list[tuple[str, str]] = []
+        if cluster.hosts_previews:
+            expected.append(("preview_domain", cluster.preview_domain))
+        expected += [(f"{env}_host", host) for env, host in cluster.apps.hosts.items()]
+        for key, value in expected:
+            given = raw.get(key)
+            if given != value:
+                raise BadInput(
+                    f"--apps-config {path}: {key} is {given!r} but cluster {cluster.name} "
+                    f"serves {value!r} (its certificate and DNS record cover only that): "
+                    f"set {key}: {value} in wildside.yaml, or change the cluster configuration"
+                )
 
 
 def referenced_units(files: dict[str, str]) -> set[str]:

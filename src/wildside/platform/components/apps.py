@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from wildside.contract import kube, names
-from wildside.platform.components.base import Component, NoSettings, Patch, Unit, require
+from wildside.platform.components.base import (
+    Component,
+    Host,
+    NoSettings,
+    Patch,
+    Unit,
+    require,
+)
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import MANAGED_BY, external_secret
@@ -91,6 +98,9 @@ class Apps(Component[NoSettings]):
     def check(self, cluster: ClusterConfig, settings: NoSettings) -> None:
         if cluster.apps.credentials_path is not None and "vault" not in cluster.components:
             require(cluster, False, self.name, "the vault component for apps.credentials_path")
+
+    def hosts(self, cluster: ClusterConfig, settings: NoSettings) -> list[Host]:
+        return [Host(host) for _, host in sorted(cluster.apps.hosts.items())]
 
     def variables(self, cluster: ClusterConfig, settings: NoSettings) -> dict[str, str]:
         return {

@@ -67,6 +67,15 @@ class Patch:
         return self.file.split("/", 1)[0]
 
 
+@dataclass(frozen=True)
+class Host:
+    """A host name the cluster serves through Traefik. The renderer makes
+    sure a certificate covers it and a DNS record points at Traefik."""
+
+    name: str
+    issuer: str | None = None  # a ClusterIssuer of its own; None: the cluster's ACME issuer
+
+
 class Component(ABC, Generic[S]):
     """Subclass, set the class attributes, implement `units`; register the
     instance in `wildside.platform.components.registry`."""
@@ -102,6 +111,10 @@ class Component(ABC, Generic[S]):
     def variables(self, cluster: ClusterConfig, settings: S) -> dict[str, str]:
         """Per-cluster values for `${name}` in this component's units."""
         return {}
+
+    def hosts(self, cluster: ClusterConfig, settings: S) -> list[Host]:
+        """Host names this component serves through the ingress controller."""
+        return []
 
 
 def require(cluster: ClusterConfig, condition: object, component: str, what: str) -> None:

@@ -30,6 +30,7 @@ ACME_SERVERS = {
     "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
 }
 VAULT_ISSUER_ACCOUNT = "vault-issuer"
+VAULT_PKI_ISSUER = "vault-pki"
 
 
 class VaultPki(BaseModel):
@@ -155,7 +156,7 @@ def _vault_pki_unit() -> Unit:
     issuer = {
         "apiVersion": kube.CERT_MANAGER_API,
         "kind": "ClusterIssuer",
-        "metadata": kube.metadata("vault-pki", labels=MANAGED_BY),
+        "metadata": kube.metadata(VAULT_PKI_ISSUER, labels=MANAGED_BY),
         "spec": {
             "vault": {
                 "server": "${vault_address}",

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from wildside.contract import kube, names, vault_paths
 from wildside.core import validation
-from wildside.platform.components.base import Component, Unit
+from wildside.platform.components.base import Component, Host, Unit
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import MANAGED_BY, external_secret
@@ -100,6 +100,9 @@ class Receiver(Component[ReceiverSettings]):
 
     def variables(self, cluster: ClusterConfig, settings: ReceiverSettings) -> dict[str, str]:
         return {"receiver_token_path": settings.token_path}
+
+    def hosts(self, cluster: ClusterConfig, settings: ReceiverSettings) -> list[Host]:
+        return [Host(f"{WEBHOOK_HOST_LABEL}.{cluster.preview_domain}")]
 
 
 COMPONENT = Receiver()

@@ -45,7 +45,10 @@ def _values() -> dict[str, object]:
             "type": "LoadBalancer",
             "annotations": {
                 "service.beta.kubernetes.io/do-loadbalancer-name": "${traefik_lb_name}",
-                "external-dns.alpha.kubernetes.io/hostname": "*.${preview_domain}",
+                # The preview wildcard and every host outside it (platform.hosts).
+                "external-dns.alpha.kubernetes.io/hostname": (
+                    "*.${preview_domain}${traefik_extra_hostnames:=}"
+                ),
             },
         },
         # Pod Security `restricted`: the entry points listen on unprivileged ports (8000/8443).

@@ -18,8 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wildside.contract import names
 from wildside.core import validation
-from wildside.platform.components.base import Component, Patch, Unit, require
+from wildside.platform.components.base import Component, Host, Patch, Unit, require
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
 from wildside.platform.manifests import HelmChart
@@ -45,7 +46,7 @@ class MonitoringComponentSettings(BaseModel):
     grafana_tls_issuer: str | None = None
     grafana_admin_path: str = GRAFANA_ADMIN_PATH
     app: str = "wildside"
-    app_metrics_port: str = "metrics"
+    app_metrics_port: str = names.METRICS_PORT
     max_previews: int = Field(default=20, ge=1, le=1000)
     node_pool_label: str = DOKS_NODE_POOL_LABEL
     sizing: Sizing | None = None
@@ -113,6 +114,10 @@ class Monitoring(Component[MonitoringComponentSettings]):
         self, cluster: ClusterConfig, settings: MonitoringComponentSettings
     ) -> list[HelmChart]:
         return [CHART]
+
+    def hosts(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Host]:
+        resolved = monitoring_settings(cluster, settings)
+        return [Host(resolved.grafana_host, resolved.grafana_tls_issuer)]
 
     def units(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Unit]:
         resolved = monitoring_settings(cluster, settings)

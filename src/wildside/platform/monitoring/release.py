@@ -18,7 +18,6 @@ REPOSITORY = "prometheus-community"
 REPOSITORY_URL = "https://prometheus-community.github.io/helm-charts"
 RELEASE = "kube-prometheus-stack"
 GRAFANA_ADMIN_SECRET = "grafana-admin"  # noqa: S105 - a Secret's name
-GRAFANA_TLS_SECRET = "grafana-tls"  # noqa: S105 - a Secret's name
 VALUES_CONFIGMAP = "kube-prometheus-stack-values"
 VALUES_KEY = "values.yaml"
 # node-exporter needs the host (privileged); it gets a namespace of its own.
@@ -50,13 +49,10 @@ def _grafana_values(settings: MonitoringSettings) -> dict[str, Any]:
         "ingressClassName": "traefik",
         "hosts": [settings.grafana_host],
         "path": "/",
-        # Without an issuer Traefik serves its default certificate: the preview
-        # wildcard, which covers the default host grafana.<preview domain>.
+        # No secret: Traefik picks the certificate by SNI from its TLS store, the
+        # preview wildcard or the host's own Certificate (platform.hosts).
         "tls": [{"hosts": [settings.grafana_host]}],
     }
-    if settings.grafana_tls_issuer:
-        ingress["annotations"] = {"cert-manager.io/cluster-issuer": settings.grafana_tls_issuer}
-        ingress["tls"] = [{"hosts": [settings.grafana_host], "secretName": GRAFANA_TLS_SECRET}]
     return {
         "admin": {
             "existingSecret": GRAFANA_ADMIN_SECRET,

@@ -175,7 +175,7 @@ class MonitoringSettings(Strict):
     vault_address: str | None = None  # scraped for vault_core_unsealed when set
     vault_ca_certificate: str | None = None  # PEM of a private CA that signed Vault's certificate
     app: str = "wildside"
-    app_metrics_port: str = "metrics"
+    app_metrics_port: str = names.METRICS_PORT
     max_previews: int = Field(default=20, ge=1, le=1000)
     node_pool_label: str = DOKS_NODE_POOL_LABEL
     sizing: Sizing | None = None  # None: the preset of `environment`
