@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from wildside.contract import kube, labels
+from wildside.contract import kube, labels, names
 from wildside.contract.identity import FLUX_FILE, PreviewIdentity, overlay_path
 from wildside.contract.overlay import OverlayExtras
 from wildside.core import clock, validation
@@ -84,6 +84,28 @@ def _network_policies(namespace: str, ingress_namespace: str) -> list[dict[str, 
                 "podSelector": {},
                 "policyTypes": ["Ingress"],
                 "ingress": [{"from": [{"podSelector": {}}]}],
+            },
+        ),
+        # Prometheus scrapes the app's `metrics` port, and only that port.
+        policy(
+            "allow-metrics-from-monitoring",
+            {
+                "podSelector": {},
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {
+                        "from": [
+                            {
+                                "namespaceSelector": {
+                                    "matchLabels": {
+                                        "kubernetes.io/metadata.name": names.MONITORING_NAMESPACE
+                                    }
+                                }
+                            }
+                        ],
+                        "ports": [{"protocol": "TCP", "port": names.METRICS_PORT}],
+                    }
+                ],
             },
         ),
     ]
@@ -232,7 +254,8 @@ def _files(
                 "fieldSpecs": [{"path": "metadata/annotations", "create": True}],
             }
         ),
-        "namespace.yaml": dump(kube.namespace(namespace)),
+        # Preview pods run pull-request code: Pod Security `restricted`.
+        "namespace.yaml": dump(kube.namespace(namespace, labels.pod_security("restricted"))),
         "network-policy.yaml": dump_documents(
             _network_policies(namespace, config.ingress_namespace)
         ),
