@@ -15,6 +15,8 @@ import hvac
 import hvac.exceptions
 import pytest
 
+from wildside.platform import service, vault_reach
+
 from support.openbao import (
     Bao,
     Run,
@@ -83,7 +85,7 @@ def test_first_run_initialises_unseals_and_configures(bootstrapped: Bootstrapped
     assert steps["policy wildside-ci-deployer"] == "created"
     assert steps["policy wildside-external-secrets"] == "created"
     assert steps["role approle/ci-deployer"] == "created"
-    assert steps["role kubernetes/external-secrets"] == "created"
+    assert steps["role kubernetes/external-secrets"] == "skipped"  # no --cluster-config
     assert steps["root-token"] == "kept"
     assert "ONLY copy of the unseal shares" in bootstrapped.runs[0].stderr
     mode = stat.S_IMODE(bootstrapped.state_file.stat().st_mode)
@@ -153,6 +155,8 @@ def test_kubernetes_auth_is_configured_when_the_cluster_is_known(
     args = [
         "--state-file",
         str(bootstrapped.state_file),
+        "--cluster-config",
+        str(EXAMPLES / "dev.yaml"),
         "--kubernetes-host",
         "https://10.0.0.1:6443",
         "--kubernetes-ca-file",
@@ -165,6 +169,16 @@ def test_kubernetes_auth_is_configured_when_the_cluster_is_known(
     second = run_bootstrap(bootstrapped.bao.address, *args)
     assert statuses(second.stdout)["auth kubernetes/config"] == "verified"
     assert json.loads(second.stdout)["changed"] is False
+    admin = client(bootstrapped.bao, bootstrap_token(bootstrapped))
+    role = admin.read("auth/kubernetes/role/external-secrets")["data"]
+    assert role["bound_service_account_names"] == ["external-secrets"]
+    assert role["bound_service_account_namespaces"] == ["external-secrets"]
+    assert role["token_policies"] == ["wildside-external-secrets-dev"]
+    assert role["token_ttl"] == 3600
+    two = run_bootstrap(
+        bootstrapped.bao.address, *args, "--cluster-config", str(EXAMPLES / "staging.yaml")
+    )
+    assert two.returncode == 2 and "exactly one --cluster-config" in two.stderr
 
 
 def test_ci_deployer_approle_logs_in_and_stays_inside_its_paths(
@@ -207,29 +221,58 @@ def initialised_with_root(bao: Bao) -> str:
     return str(result["root_token"])
 
 
-def test_external_secrets_can_only_read_what_it_syncs(make_bao: Any) -> None:
+EXAMPLES = Path(__file__).parents[2] / "examples" / "clusters"
+
+
+def test_each_clusters_external_secrets_reads_only_what_it_syncs(make_bao: Any) -> None:
+    """One policy per example cluster, derived from what its platform tree
+    syncs: a token with it reads exactly those paths, nothing of another
+    cluster, no other environment, previews only where they are hosted."""
     bao = make_bao()
     root = initialised_with_root(bao)
-    configured = run_bootstrap(bao.address, "--json", env={"VAULT_TOKEN": root})
+    configs = sorted(EXAMPLES.iterdir())
+    args = [arg for path in configs for arg in ("--cluster-config", str(path))]
+    configured = run_bootstrap(bao.address, *args, "--json", env={"VAULT_TOKEN": root})
     assert configured.returncode == 0, configured.stderr
-    assert statuses(configured.stdout)["root-token"] == "skipped"
     admin = client(bao, root)
-    role = admin.read("auth/kubernetes/role/external-secrets")["data"]
-    assert role["bound_service_account_names"] == ["external-secrets"]
-    assert role["bound_service_account_namespaces"] == ["external-secrets"]
-    assert role["token_policies"] == ["wildside-external-secrets"]
-    assert role["token_ttl"] == 3600
-    admin.secrets.kv.v2.create_or_update_secret("wildside/apps/staging", {"B": "2"})
-    admin.secrets.kv.v2.create_or_update_secret("other/thing", {"B": "2"})
-    # A token with only that policy, as External Secrets gets from its login.
-    token = admin.auth.token.create(policies=["wildside-external-secrets"])["auth"]
-    kv = client(bao, token["client_token"]).secrets.kv.v2
-    data = kv.read_secret_version("wildside/apps/staging", raise_on_deleted_version=True)
-    assert data["data"]["data"] == {"B": "2"}
+    clusters = {path.stem: service.load_cluster(path, None, None) for path in configs}
+    reaches = {name: vault_reach.reach(cluster) for name, cluster in clusters.items()}
+    everything: set[str] = {"wildside/previews/wildside/pr-3", "other/thing"}
+    for reach in reaches.values():
+        everything |= set(reach.platform_paths)
+    everything |= {f"wildside/apps/{env}" for env in ("dev", "staging", "production")}
+    for path in everything:
+        admin.secrets.kv.v2.create_or_update_secret(path, {"K": path})
+    assert len(reaches) == 3
+    for name, reach in reaches.items():
+        policy = f"wildside-external-secrets-{name}"
+        assert statuses(configured.stdout)[f"policy {policy}"] == "created"
+        token = admin.auth.token.create(policies=[policy])["auth"]["client_token"]
+        kv = client(bao, token).secrets.kv.v2
+        allowed = set(reach.platform_paths) | {f"wildside/apps/{e}" for e in reach.environments}
+        if reach.previews:
+            allowed.add("wildside/previews/wildside/pr-3")
+        assert reach.platform_paths, name
+        for path in sorted(everything):
+            if path in allowed:
+                read = kv.read_secret_version(path, raise_on_deleted_version=True)
+                assert read["data"]["data"] == {"K": path}
+            else:
+                with pytest.raises(hvac.exceptions.Forbidden):
+                    kv.read_secret_version(path, raise_on_deleted_version=True)
+        with pytest.raises(hvac.exceptions.Forbidden):
+            kv.create_or_update_secret(sorted(allowed)[0], {"X": "1"})
+        with pytest.raises(hvac.exceptions.Forbidden):
+            kv.list_secrets("wildside")
+        if name != "production":
+            with pytest.raises(hvac.exceptions.Forbidden):
+                kv.read_secret_version("wildside/apps/production", raise_on_deleted_version=True)
+    # The shared name reads nothing (an unconfigured role fails closed).
+    shared = admin.auth.token.create(policies=["wildside-external-secrets"])["auth"]
     with pytest.raises(hvac.exceptions.Forbidden):
-        kv.create_or_update_secret("wildside/apps/staging", {"X": "1"})
-    with pytest.raises(hvac.exceptions.Forbidden):
-        kv.read_secret_version("other/thing", raise_on_deleted_version=True)
+        client(bao, shared["client_token"]).secrets.kv.v2.read_secret_version(
+            "wildside/apps/staging", raise_on_deleted_version=True
+        )
 
 
 def test_no_secret_appears_outside_the_state_file(bootstrapped: Bootstrapped) -> None:

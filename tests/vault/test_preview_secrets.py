@@ -181,3 +181,73 @@ def test_gc_removes_the_vault_paths_of_the_previews_it_removes(
     with pytest.raises(hvac.exceptions.InvalidPath):
         preview_data(root, 5)
     assert "SESSION_KEY" in preview_data(root, 6)
+
+
+@pytest.mark.parametrize(
+    ("source", "allow", "message"),
+    [
+        ("wildside/apps/production", None, "is a production path"),
+        ("wildside/apps/production/db", "wildside/apps", "is a production path"),
+        ("wildside/apps/dev", None, "is not an allowed seed source (wildside/apps/staging)"),
+        ("wildside/apps/staging", "wildside/apps/production", "never seed a preview"),
+    ],
+)
+def test_seeding_only_from_the_allow_list(
+    cli: Any,
+    bare_repo: Path,
+    vault: tuple[hvac.Client, dict[str, str]],
+    source: str,
+    allow: str | None,
+    message: str,
+) -> None:
+    root, env = vault
+    root.secrets.kv.v2.create_or_update_secret("wildside/apps/production", {"DB": "prod-pw"})
+    assert cli("apps", "init", "--repo", str(bare_repo)).returncode == 0
+    extra = {"WILDSIDE_SEED_ALLOW": allow} if allow else {}
+    result = cli(
+        "preview", "up", "--pr", "9", "--sha", SHA, "--repo", str(bare_repo),
+        "--seed-secrets-from", source, env=env | extra,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    with pytest.raises(hvac.exceptions.InvalidPath):
+        root.secrets.kv.v2.read_secret_version(
+            "wildside/previews/wildside/pr-9", raise_on_deleted_version=True
+        )
+
+
+def test_an_allowed_seed_source_beyond_staging(
+    cli: Any, bare_repo: Path, vault: tuple[hvac.Client, dict[str, str]]
+) -> None:
+    root, env = vault
+    root.secrets.kv.v2.create_or_update_secret("wildside/apps/dev", {"TOKEN": "dev-1"})
+    assert cli("apps", "init", "--repo", str(bare_repo)).returncode == 0
+    allow = {"WILDSIDE_SEED_ALLOW": "wildside/apps/staging, wildside/apps/dev"}
+    result = cli(
+        "preview", "up", "--pr", "9", "--sha", SHA, "--repo", str(bare_repo),
+        "--seed-secrets-from", "wildside/apps/dev", env=env | allow,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert preview_data(root, 9) == {"TOKEN": "dev-1"}
+
+
+def test_the_ci_deployer_cannot_touch_production(
+    vault: tuple[hvac.Client, dict[str, str]],
+) -> None:
+    """Even past the CLI's allow-list: the deployer's own token gets 403."""
+    root, env = vault
+    for path in ("wildside/apps/production", "wildside/apps/production/db"):
+        root.secrets.kv.v2.create_or_update_secret(path, {"DB": "prod-pw"})
+    deployer = hvac.Client(url=env["VAULT_ADDR"], token="")
+    deployer.auth.approle.login(role_id=env["VAULT_ROLE_ID"], secret_id=env["VAULT_SECRET_ID"])
+    kv = deployer.secrets.kv.v2
+    assert kv.read_secret_version("wildside/apps/staging", raise_on_deleted_version=True)
+    for path in ("wildside/apps/production", "wildside/apps/production/db"):
+        with pytest.raises(hvac.exceptions.Forbidden):
+            kv.read_secret_version(path, raise_on_deleted_version=True)
+        with pytest.raises(hvac.exceptions.Forbidden):
+            kv.create_or_update_secret(path, {"DB": "overwritten"})
+        with pytest.raises(hvac.exceptions.Forbidden):
+            kv.read_secret_metadata(path)
+    with pytest.raises(hvac.exceptions.Forbidden):
+        kv.list_secrets("wildside/apps/production")

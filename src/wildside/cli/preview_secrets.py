@@ -20,7 +20,8 @@ class PreviewSecrets:
 
     def __init__(self, seed_from: str | None, generate: list[str] | None) -> None:
         keys = tuple(preview_secrets.secret_key(key) for key in generate or [])
-        template = preview_secrets.template_path(seed_from) if seed_from else None
+        allowed = preview_secrets.seed_allow_list(os.environ.get(preview_secrets.SEED_ALLOW_ENV))
+        template = preview_secrets.template_path(seed_from, allowed) if seed_from else None
         self.plan = preview_secrets.SeedPlan(template=template, generate=keys)
         self.result: preview_secrets.SeedResult | None = None
         self._client = vault_client.from_environment(purpose="--secrets")

@@ -17,7 +17,7 @@ from wildside.core import validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
 from wildside.vault import bootstrap as engine
-from wildside.vault import discovery
+from wildside.vault import discovery, policies
 from wildside.vault.client import ADDRESS_ENV, CA_ENV, TOKEN_ENV
 from wildside.vault.state import StateStore
 
@@ -115,6 +115,16 @@ def bootstrap(
             "reply). Other calls wait 30 s.",
         ),
     ] = engine.DEFAULT_INIT_TIMEOUT_SECONDS,
+    cluster_config: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cluster-config",
+            help="A cluster's config (clusters/<cluster>.yaml, repeatable): writes the "
+            "policy wildside-external-secrets-<cluster>, which reads exactly what that "
+            "cluster's platform, environments and previews sync. With --kubernetes-host, "
+            "name the one cluster the kubernetes/ auth mount serves.",
+        ),
+    ] = None,
     keep_root_token: Annotated[
         bool,
         typer.Option("--keep-root-token", help="Do not revoke the root token after bootstrap."),
@@ -157,6 +167,13 @@ def bootstrap(
             "--kubernetes-host and --kubernetes-ca-file go together: Vault runs outside the "
             "cluster and must pin the cluster API's CA"
         )
+    clusters = _cluster_reach(cluster_config or [])
+    if kubernetes_host and len(clusters) != 1:
+        raise BadInput(
+            "--kubernetes-host needs exactly one --cluster-config: the cluster whose External "
+            "Secrets logs in through the kubernetes/ mount (other clusters get their own "
+            "mounts from infra/modules/vault_eso)"
+        )
     ca = str(ca_file) if ca_file else os.environ.get(CA_ENV) or None
     progress = Progress(quiet=quiet)
     configured = os.environ.get(ADDRESS_ENV)
@@ -182,6 +199,8 @@ def bootstrap(
         secret_shares=shares,
         secret_threshold=threshold,
         init_timeout=init_timeout,
+        clusters=clusters,
+        kubernetes_cluster=clusters[0].cluster if kubernetes_host else None,
         keep_root_token=keep_root_token,
         unseal_only=unseal_only,
         kubernetes_host=kubernetes_host,
@@ -217,6 +236,27 @@ def bootstrap(
         "state_file": str(state_file) if state_file else None,
     }
     emit(result, as_json=as_json, human=_human)
+
+
+def _cluster_reach(files: list[Path]) -> tuple[policies.ClusterReach, ...]:
+    if not files:
+        return ()
+    from wildside.platform import service, vault_reach
+
+    reached: dict[str, policies.ClusterReach] = {}
+    for path in files:
+        if not path.is_file():
+            raise BadInput(f"--cluster-config {path}: no such file")
+        found = vault_reach.reach(service.load_cluster(path, None, None))
+        if found.cluster in reached:
+            raise BadInput(f"--cluster-config {path}: cluster {found.cluster!r} given twice")
+        reached[found.cluster] = policies.ClusterReach(
+            cluster=found.cluster,
+            platform_paths=found.platform_paths,
+            environments=found.environments,
+            previews=found.previews,
+        )
+    return tuple(reached.values())
 
 
 def _human(result: dict[str, Any]) -> str:

@@ -68,9 +68,10 @@ class Options:
     store: StateStore | None = None
     followers: tuple[str, ...] = ()  # other Raft nodes: unsealed, never initialised
     init_timeout: float = DEFAULT_INIT_TIMEOUT_SECONDS
-    # Per-cluster External Secrets policies (name -> document), see policies.
-    cluster_policies: dict[str, str] = field(default_factory=dict)
-    eso_policies: tuple[str, ...] = ()  # what the `kubernetes` mount's role binds
+    # Each cluster's External Secrets policy; the one named by
+    # kubernetes_cluster is bound by the `kubernetes` mount's role.
+    clusters: tuple[policies.ClusterReach, ...] = ()
+    kubernetes_cluster: str | None = None
 
 
 @dataclass
@@ -431,7 +432,7 @@ class _Run:
         self.record(name, UPDATED if current else CREATED)
 
     def policies(self) -> None:
-        for name, text in policies.policies(self.options.kv_mount).items():
+        for name, text in policies.policies(self.options.kv_mount, self.options.clusters).items():
             with vault_errors(f"read policy {name}"):
                 current = self.client.read(f"sys/policies/acl/{name}")
             existing = ((current or {}).get("data") or {}).get("policy")
@@ -443,7 +444,20 @@ class _Run:
             self.record(f"policy {name}", UPDATED if existing is not None else CREATED)
 
     def roles(self) -> None:
-        for spec in (policies.CI_ROLE_SPEC, policies.BOOTSTRAP_ROLE_SPEC, policies.ESO_ROLE_SPEC):
+        specs = [policies.CI_ROLE_SPEC, policies.BOOTSTRAP_ROLE_SPEC]
+        cluster = next(
+            (c for c in self.options.clusters if c.cluster == self.options.kubernetes_cluster),
+            None,
+        )
+        if cluster is not None:
+            specs.append(policies.eso_role_spec(cluster))
+        else:
+            self.record(
+                f"role {policies.KUBERNETES_MOUNT}/{policies.ESO_ROLE}",
+                SKIPPED,
+                "pass --kubernetes-host with the cluster's --cluster-config",
+            )
+        for spec in specs:
             path = f"auth/{spec.mount}/role/{spec.name}"
             self._converge(f"role {spec.mount}/{spec.name}", path, spec.fields)
         role_id_path = f"auth/{policies.APPROLE_MOUNT}/role/{policies.CI_ROLE}/role-id"

@@ -23,6 +23,27 @@ ESO_ROLE = names.VAULT_ESO_ROLE
 APPS_PREFIX = vault_paths.APPS
 PREVIEWS_PREFIX = vault_paths.PREVIEWS
 PLATFORM_PREFIX = vault_paths.PLATFORM
+PRODUCTION = vault_paths.app_environment("production")
+
+
+@dataclass(frozen=True)
+class ClusterReach:
+    """What one cluster's External Secrets may read: the exact platform
+    paths its rendered ExternalSecrets name, its environments' app paths and,
+    on the cluster that hosts them, the previews."""
+
+    cluster: str
+    platform_paths: tuple[str, ...] = ()
+    environments: tuple[str, ...] = ()
+    previews: bool = False
+
+    @property
+    def policy(self) -> str:
+        return cluster_policy_name(self.cluster)
+
+
+def cluster_policy_name(cluster: str) -> str:
+    return f"{ESO_POLICY}-{cluster}"
 
 
 def _rule(path: str, capabilities: list[str]) -> str:
@@ -31,24 +52,44 @@ def _rule(path: str, capabilities: list[str]) -> str:
 
 
 def ci_deployer_policy(mount: str) -> str:
-    """Seed, read and delete preview secrets; maintain app secrets (no delete:
-    a CI job must not be able to wipe production's secrets)."""
+    """Seed, read and delete preview secrets; maintain non-production app
+    secrets (no delete). Production is denied outright: previews run
+    pull-request code, and the deployer's token is in every CI job."""
     return "\n".join(
         [
             _rule(f"{mount}/data/{PREVIEWS_PREFIX}/*", ["create", "read", "update", "delete"]),
             _rule(f"{mount}/metadata/{PREVIEWS_PREFIX}/*", ["read", "list", "delete"]),
             _rule(f"{mount}/data/{APPS_PREFIX}/*", ["create", "read", "update"]),
             _rule(f"{mount}/metadata/{APPS_PREFIX}/*", ["read", "list"]),
+            # `production*`: production itself, anything below it, production-eu...
+            _rule(f"{mount}/data/{PRODUCTION}*", ["deny"]),
+            _rule(f"{mount}/metadata/{PRODUCTION}*", ["deny"]),
         ]
     )
 
 
 def external_secrets_policy(mount: str) -> str:
-    """Read-only, and only the prefixes External Secrets syncs into the cluster."""
-    return "\n".join(
-        _rule(f"{mount}/data/{prefix}/*", ["read"])
-        for prefix in (APPS_PREFIX, PREVIEWS_PREFIX, PLATFORM_PREFIX)
+    """The shared name grants nothing: a role that binds it (an older
+    bootstrap, a module default) reads nothing until it binds its cluster's
+    own policy. Vault refuses an empty policy, hence one inert rule."""
+    del mount
+    return (
+        "# Retired: bind wildside-external-secrets-<cluster> instead (docs/vault.md).\n"
+        + _rule("sys/wildside/retired", ["deny"])
     )
+
+
+def cluster_external_secrets_policy(mount: str, reach: ClusterReach) -> str:
+    """Read-only, exact paths: what this cluster's ExternalSecrets sync."""
+    rules = [_rule(f"{mount}/data/{path}", ["read"]) for path in sorted(reach.platform_paths)]
+    for environment in sorted(reach.environments):
+        path = vault_paths.app_environment(environment)
+        rules.append(_rule(f"{mount}/data/{path}", ["read"]))
+    if reach.previews:
+        rules.append(_rule(f"{mount}/data/{PREVIEWS_PREFIX}/*", ["read"]))
+    if not rules:
+        return external_secrets_policy(mount)
+    return "\n".join(rules)
 
 
 def bootstrap_policy(mount: str) -> str:
@@ -63,7 +104,7 @@ def bootstrap_policy(mount: str) -> str:
             _rule(f"sys/auth/{KUBERNETES_MOUNT}", ["create", "read", "update", "sudo"]),
             *(
                 _rule(f"sys/policies/acl/{name}", ["create", "read", "update"])
-                for name in (CI_POLICY, ESO_POLICY, BOOTSTRAP_POLICY)
+                for name in (CI_POLICY, ESO_POLICY, f"{ESO_POLICY}-*", BOOTSTRAP_POLICY)
             ),
             _rule(f"auth/{APPROLE_MOUNT}/role/{BOOTSTRAP_ROLE}", ["read"]),
             _rule(f"auth/{APPROLE_MOUNT}/role/{BOOTSTRAP_ROLE}/role-id", ["read"]),
@@ -78,12 +119,15 @@ def bootstrap_policy(mount: str) -> str:
     )
 
 
-def policies(mount: str) -> dict[str, str]:
-    return {
+def policies(mount: str, clusters: tuple[ClusterReach, ...] = ()) -> dict[str, str]:
+    documents = {
         CI_POLICY: ci_deployer_policy(mount),
         ESO_POLICY: external_secrets_policy(mount),
         BOOTSTRAP_POLICY: bootstrap_policy(mount),
     }
+    for reach in clusters:
+        documents[reach.policy] = cluster_external_secrets_policy(mount, reach)
+    return documents
 
 
 @dataclass(frozen=True)
@@ -133,14 +177,16 @@ BOOTSTRAP_ROLE_SPEC = RoleSpec(
 
 # External Secrets logs in again with its service-account token whenever its
 # Vault token expires, so a short TTL costs nothing and limits a leaked token.
-ESO_ROLE_SPEC = RoleSpec(
-    name=ESO_ROLE,
-    mount=KUBERNETES_MOUNT,
-    fields={
-        "bound_service_account_names": [names.ESO_SERVICE_ACCOUNT],
-        "bound_service_account_namespaces": [names.ESO_NAMESPACE],
-        "token_policies": [ESO_POLICY],
-        "token_ttl": 60 * 60,
-        "token_max_ttl": 4 * 60 * 60,
-    },
-)
+def eso_role_spec(reach: ClusterReach) -> RoleSpec:
+    """The `kubernetes` mount's role: the one cluster bootstrap configures."""
+    return RoleSpec(
+        name=ESO_ROLE,
+        mount=KUBERNETES_MOUNT,
+        fields={
+            "bound_service_account_names": [names.ESO_SERVICE_ACCOUNT],
+            "bound_service_account_namespaces": [names.ESO_NAMESPACE],
+            "token_policies": [reach.policy],
+            "token_ttl": 60 * 60,
+            "token_max_ttl": 4 * 60 * 60,
+        },
+    )
