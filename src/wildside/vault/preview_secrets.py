@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import hvac
 import hvac.exceptions
 
-from wildside.contract import kube, names
+from wildside.contract import kube, names, vault_paths
 from wildside.contract.identity import PreviewIdentity
 from wildside.contract.overlay import EXTERNAL_SECRET_FILE, OverlayExtras
 from wildside.core import validation
@@ -32,8 +32,52 @@ def secret_key(value: str) -> str:
     return value
 
 
-def template_path(value: str) -> str:
-    return validation.kv_path(value, option="--seed-secrets-from")
+SEED_ALLOW_ENV = "WILDSIDE_SEED_ALLOW"
+DEFAULT_SEED_ALLOW = (vault_paths.app_environment("staging"),)
+_PRODUCTION = vault_paths.app_environment("production")
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(f"{prefix}/")
+
+
+def _is_production(path: str) -> bool:
+    # production, production/x and production-eu alike: as the deployer policy denies them
+    return path.startswith(_PRODUCTION)
+
+
+def seed_allow_list(raw: str | None) -> tuple[str, ...]:
+    """The configured seed sources (comma-separated KV paths), default staging
+    only. Production can never be one of them."""
+    if not raw or not raw.strip():
+        return DEFAULT_SEED_ALLOW
+    allowed = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        path = validation.kv_path(item, option=SEED_ALLOW_ENV)
+        if _is_production(path):
+            raise BadInput(
+                f"{SEED_ALLOW_ENV} names {path!r}: production secrets never seed a preview "
+                "(previews run pull-request code); remove it"
+            )
+        allowed.append(path)
+    return tuple(allowed) or DEFAULT_SEED_ALLOW
+
+
+def template_path(value: str, allowed: tuple[str, ...] = DEFAULT_SEED_ALLOW) -> str:
+    path = validation.kv_path(value, option="--seed-secrets-from")
+    if _is_production(path):
+        raise BadInput(
+            f"--seed-secrets-from {path!r} is a production path: previews run pull-request "
+            f"code and never receive production secrets; seed from {allowed[0]!r}"
+        )
+    if not any(_under(path, prefix) for prefix in allowed):
+        raise BadInput(
+            f"--seed-secrets-from {path!r} is not an allowed seed source "
+            f"({', '.join(allowed)}): use one, or add it to {SEED_ALLOW_ENV}"
+        )
+    return path
 
 
 def generate_value() -> str:
