@@ -116,9 +116,12 @@ def _template(conn: q.Connection, template: str, progress: Progress) -> q.Databa
     return info
 
 
-def _ensure_role(conn: q.Connection, pr: int, store: Store, target: Target, *, now: int) -> bool:
+def _ensure_role(
+    conn: q.Connection, pr: int, store: Store, target: Target, *, now: int, durable: bool
+) -> bool:
     """Create the role, or give it a new password when none is stored.
-    Returns whether credentials were written."""
+    Returns whether credentials were written. `durable`: commit waits for
+    the WAL flush (no later commit of this create will)."""
     role, database = naming.role_of(pr), naming.database_of(pr)
     exists = q.role_exists(conn, role)
     if exists and store.has(pr):
@@ -131,15 +134,17 @@ def _ensure_role(conn: q.Connection, pr: int, store: Store, target: Target, *, n
     password = generate_password()
     verifier = q.encrypted_password(conn, role, password)
     verb = "ALTER" if exists else "CREATE"
-    conn.execute(
-        sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(ident(role), sql.Literal(verifier))
-    )
+    statements = [
+        sql.SQL("SET LOCAL synchronous_commit TO {}").format(sql.SQL("on" if durable else "off")),
+        sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(ident(role), sql.Literal(verifier)),
+    ]
     if not exists:
-        conn.execute(
+        statements.append(
             sql.SQL("COMMENT ON ROLE {} IS {}").format(
                 ident(role), sql.Literal(naming.preview_comment(pr, now))
             )
         )
+    q.run_together(conn, statements)
     store.save(pr, Credentials(target.host, target.port, database, role, password))
     return True
 
@@ -169,26 +174,37 @@ def _claim_from_pool(conn: q.Connection, template: q.DatabaseInfo, staging: str)
 
 
 def _finish(dsn: Dsn, conn: q.Connection, staging: str, pr: int, now: int) -> None:
+    """Hand the staging database to the preview's role, then make it the
+    preview's database in one transaction: the rename that makes it visible
+    comes with its owner, grants and marker, durably committed."""
     role = naming.role_of(pr)
-    conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(ident(staging), ident(role)))
     if q.role_exists(conn, naming.TEMPLATE_OWNER):
         with connect(dsn, staging) as clone:
-            clone.execute(
-                sql.SQL("REASSIGN OWNED BY {} TO {}").format(
-                    ident(naming.TEMPLATE_OWNER), ident(role)
-                )
+            q.run_together(
+                clone,
+                [
+                    sql.SQL("SET LOCAL synchronous_commit TO off"),
+                    sql.SQL("REASSIGN OWNED BY {} TO {}").format(
+                        ident(naming.TEMPLATE_OWNER), ident(role)
+                    ),
+                ],
             )
-    conn.execute(
-        sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident(staging))
-    )
-    conn.execute(
-        sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(ident(staging), ident(role))
-    )
-    q.comment_on_database(conn, staging, naming.preview_comment(pr, now))
-    conn.execute(
-        sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-            ident(staging), ident(naming.database_of(pr))
-        )
+    q.run_together(
+        conn,
+        [
+            sql.SQL("SET LOCAL synchronous_commit TO on"),
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(ident(staging), ident(role)),
+            sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident(staging)),
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+                ident(staging), ident(role)
+            ),
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                ident(staging), sql.Literal(naming.preview_comment(pr, now))
+            ),
+            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                ident(staging), ident(naming.database_of(pr))
+            ),
+        ],
     )
 
 
@@ -208,6 +224,9 @@ def create(
     staging = f"{database}__new"
     now = int(time.time())
     with connect(dsn) as conn, q.advisory_lock(conn, "preview", str(pr)):
+        # Every step before the final rename is undone or redone by a re-run, so only
+        # that last commit waits for the WAL flush (which makes the earlier ones durable too).
+        conn.execute("SET synchronous_commit TO off")
         existing = q.database(conn, database)
         if existing is not None and not naming.is_preview(database, existing.comment):
             raise BadInput(
@@ -215,7 +234,7 @@ def create(
                 "to use it (drop or rename it by hand)"
             )
         info = _template(conn, template, progress)  # refused before anything is written
-        written = _ensure_role(conn, pr, store, target, now=now)
+        written = _ensure_role(conn, pr, store, target, now=now, durable=existing is not None)
         method, used_strategy = "existing", None
         if existing is None:
             if q.database(conn, staging) is not None:

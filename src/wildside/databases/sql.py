@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -91,6 +91,12 @@ def drop_database(conn: Connection, name: str) -> None:
         except psycopg.errors.InvalidCatalogName:
             return
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def run_together(conn: Connection, statements: Sequence[sql.Composable]) -> None:
+    """Several statements in one round trip and one transaction (PostgreSQL
+    runs a multi-statement query as an implicit transaction block)."""
+    conn.execute(sql.SQL("; ").join(statements))
 
 
 def encrypted_password(conn: Connection, role: str, password: str) -> str:
