@@ -319,6 +319,7 @@ def test_vault_appliance_installs_openbao_with_tls_and_raft() -> None:
     assert 'storage "raft"' in config and "retry_join" in config
     assert "tls_cert_file" in config and "tls_key_file" in config
     assert "tls_disable" not in config
+    assert 'audit "file"' in config, "every request is audited (declarative audit device)"
     assert "sha256sum -c" in install, "the package must be verified before installation"
     assert "systemctl enable openbao" in install
     # No unseal keys or root tokens: initialisation belongs to `wildside vault bootstrap`.

@@ -90,6 +90,15 @@ run "load_balancer_restricted_and_ui_off_by_default" {
   }
 }
 
+run "every_request_is_audited" {
+  command = plan
+
+  assert {
+    condition     = strcontains(base64decode(regex("openbao.hcl\\n    encoding: b64\\n    permissions: \"0640\"\\n    content: ([A-Za-z0-9+/=]+)", digitalocean_droplet.node[0].user_data)[0]), "audit \"file\" \"file\" {")
+    error_message = "A declarative file audit device is configured on every node."
+  }
+}
+
 run "ui_on_request" {
   command = plan
   variables {
