@@ -71,6 +71,11 @@ def validate_source(source: TemplateSource) -> TemplateSource:
     for option, path in (("--seed", source.seed), ("--dump", source.dump)):
         if path is not None and not path.is_file():
             raise BadInput(f"{option} {path} is not a file")
+    for path in [*source.migration_files(), *([source.seed] if source.seed else [])]:
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(f"{path} is not UTF-8 text: save the SQL as UTF-8") from None
     return source
 
 

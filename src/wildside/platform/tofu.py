@@ -127,7 +127,7 @@ def load(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise BadInput(f"--tofu-outputs {str(path)!r} cannot be read: {error.strerror}") from None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise BadInput(
             f"--tofu-outputs {str(path)!r} is not JSON: give the output of `tofu output -json`"
         ) from None
