@@ -1,19 +1,21 @@
 """A thin, typed wrapper over the `git` executable.
 
-Credentials never reach argv: an HTTPS token is handed to Git through
-GIT_CONFIG_* environment variables as an Authorization header."""
+Credentials never reach argv or `.git/config`: they are handed to Git through
+GIT_CONFIG_* environment variables as an Authorization header scoped to the
+repository URL (see credentials.py), and scrubbed from every error message."""
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wildside.core.errors import OperationalError
+from wildside.gitops.credentials import TOKEN_VARIABLE, Credentials, for_url, redact
 
-TOKEN_VARIABLE = "WILDSIDE_GIT_TOKEN"  # noqa: S105 - a variable name, not a secret
+__all__ = ["TOKEN_VARIABLE", "Git", "GitResult", "failure_detail", "git_environment"]
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "wildside",
     "GIT_AUTHOR_EMAIL": "wildside@users.noreply.github.com",
@@ -48,28 +50,43 @@ class GitResult:
     stderr: str
 
 
-def git_environment(url: str | None = None) -> dict[str, str]:
+def git_environment(credentials: Credentials | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.setdefault("GIT_CONFIG_NOSYSTEM", "1")
     env["LC_ALL"] = "C"
     for key, value in _IDENTITY.items():
         env.setdefault(key, value)
-    token = os.environ.get(TOKEN_VARIABLE)
-    if token and url and url.startswith("https://"):
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        env["GIT_CONFIG_COUNT"] = "1"
-        env["GIT_CONFIG_KEY_0"] = "http.extraHeader"
-        env["GIT_CONFIG_VALUE_0"] = f"Authorization: basic {basic}"
+    if credentials is not None and credentials.header is not None:
+        count = env.get("GIT_CONFIG_COUNT", "0")
+        index = int(count) if count.isdigit() else 0
+        env["GIT_CONFIG_COUNT"] = str(index + 1)
+        # http.<url>.extraHeader: sent to the apps repository only, never to a redirect
+        # target or submodule host
+        env[f"GIT_CONFIG_KEY_{index}"] = f"http.{credentials.url}.extraHeader"
+        env[f"GIT_CONFIG_VALUE_{index}"] = credentials.header
     return env
 
 
 class Git:
-    """Runs git in one working tree (or with no tree for `clone`/`ls-remote`)."""
+    """Runs git in one repository (or with no repository for `init`/`ls-remote`).
+    `hold` are file descriptors every git child inherits: the checkout's lock
+    stays held until the last git process of a killed run has exited."""
 
-    def __init__(self, cwd: Path | None, *, url: str | None = None) -> None:
+    def __init__(
+        self, cwd: Path | None, *, url: str | None = None, hold: Sequence[int] = ()
+    ) -> None:
         self.cwd = cwd
-        self._env = git_environment(url)
+        self.credentials = for_url(url) if url is not None else None
+        self._env = git_environment(self.credentials)
+        self.hold = tuple(hold)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self._env
+
+    def scrub(self, text: str) -> str:
+        return redact(text, self.credentials.secrets if self.credentials else ())
 
     def run(self, *args: str, check: bool = True) -> GitResult:
         completed = subprocess.run(
@@ -79,10 +96,13 @@ class Git:
             capture_output=True,
             text=True,
             check=False,
+            stdin=subprocess.DEVNULL,
+            pass_fds=self.hold,
         )
         result = GitResult(completed.returncode, completed.stdout, completed.stderr)
         if check and completed.returncode != 0:
-            raise OperationalError(f"git {args[0]} failed: {failure_detail(completed.stderr)}")
+            detail = self.scrub(failure_detail(completed.stderr))
+            raise OperationalError(f"git {args[0]} failed: {detail}")
         return result
 
     def output(self, *args: str) -> str:

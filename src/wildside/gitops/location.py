@@ -9,6 +9,7 @@ from pathlib import Path
 
 from wildside.core import validation
 from wildside.core.errors import BadInput
+from wildside.gitops import credentials
 from wildside.gitops.git import Git
 
 DEFAULT_BRANCH = "main"
@@ -29,7 +30,8 @@ class RepoLocation:
 
     @property
     def display(self) -> str:
-        return str(self.local_bare) if self.local_bare else self.url
+        """The repository as shown anywhere: a path, or the URL without credentials."""
+        return str(self.local_bare) if self.local_bare else credentials.display(self.url)
 
 
 def _looks_like_url(value: str) -> bool:
@@ -65,8 +67,9 @@ def resolve(
     chosen = repo or os.environ.get(env_variable) or None
     if chosen is not None and (chosen.startswith("-") or not chosen.strip()):
         raise BadInput(
-            f"--repo {chosen!r} is not a repository: give a path or a Git URL that does not "
-            f"start with '-' (write ./{chosen} for a directory of that name; or set {env_variable})"
+            f"--repo {credentials.display(chosen)!r} is not a repository: give a path or a Git "
+            f"URL that does not start with '-' (write ./{chosen} for a directory of that name; "
+            f"or set {env_variable})"
         )
     base = cwd or Path.cwd()
     if chosen is None:

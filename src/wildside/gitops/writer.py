@@ -1,10 +1,13 @@
 """Commit a change to a GitOps repository safely under concurrency.
 
-The change is a function of the working tree, not a patch: every attempt
-fetches the remote tip, re-applies the function there, commits and pushes.
-A push rejected because the remote moved is retried with jittered backoff, so
-concurrent writers neither lose nor duplicate updates, and a change that is
-already present makes no commit."""
+The change is a function of a directory, not a patch: every attempt fetches
+the remote tip, writes out the part of its tree the change needs, re-applies
+the function there, and builds the commit with Git plumbing on top of the tip
+(blobs, the trees along the changed paths, the commit; no index), then pushes
+it. A push rejected because the remote moved is retried with jittered
+backoff, so concurrent writers neither lose nor duplicate updates, and a
+change that is already present makes no commit. Nothing is reported before
+the tree of the remote's tip was read back and holds the intended files."""
 
 from __future__ import annotations
 
@@ -18,9 +21,10 @@ from typing import Generic, TypeVar
 
 from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import SILENT, Progress
-from wildside.gitops import checkout
-from wildside.gitops.git import failure_detail
+from wildside.gitops import checkout, worktree
+from wildside.gitops.git import Git, failure_detail
 from wildside.gitops.location import RepoLocation
+from wildside.gitops.objects import ObjectStore
 
 T = TypeVar("T")
 
@@ -63,18 +67,65 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not crypto
 
 
-def _push_error(report: str) -> str:
-    return failure_detail(report)
+def _push_error(git: Git, report: str) -> str:
+    return git.scrub(failure_detail(report))
+
+
+class _Session:
+    """One locked slot: its repository, object store and the branch to write."""
+
+    def __init__(self, slot: checkout.Slot, location: RepoLocation) -> None:
+        self.slot = slot
+        self.location = location
+        self.git = checkout.prepare(slot, location)
+        self.store = ObjectStore(self.git)
+        self.explicit = location.branch is not None
+        cached = None if self.explicit else checkout.cached_branch(self.git)
+        self.from_cache = cached is not None
+        self.branch = location.branch or cached or checkout.default_branch(self.git, location)
+
+    def fetch(self) -> str | None:
+        """The remote tip; asks the remote again when the remembered default
+        branch is gone (renamed), and rebuilds a cache git cannot fetch into."""
+        try:
+            tip = checkout.fetch(self.git, self.location, self.branch)
+        except checkout.FetchFailed as failure:
+            if failure.remote_side:
+                raise
+            self.store.close()
+            checkout.rebuild(self.slot, self.git)
+            tip = checkout.fetch(self.git, self.location, self.branch)
+        if tip is None and self.from_cache:
+            self.from_cache = False
+            self.branch = checkout.default_branch(self.git, self.location)
+            tip = checkout.fetch(self.git, self.location, self.branch)
+        return tip
+
+    def tree_of(self, commit: str | None) -> str | None:
+        return self.store.commit_tree(commit) if commit is not None else None
+
+    def verify(self, commit: str | None, expected: dict[str, str | None]) -> None:
+        """Read the commit's tree back from the repository: every intended file
+        is there with the intended content, every removed one is gone."""
+        self.store.forget()
+        tree = self.tree_of(commit)
+        for path, oid in expected.items():
+            entry = self.store.lookup(tree, path)
+            if (entry.oid if entry is not None and not entry.is_tree else None) != oid:
+                raise OperationalError(
+                    f"the tip of {self.location.display} ({self.branch}) does not hold "
+                    f"{path} as written; nothing is reported as done: run the command again"
+                )
 
 
 def read(location: RepoLocation, reader: Callable[[Path], T]) -> tuple[T, str | None]:
-    """Run `reader` on a fresh copy of the remote tip; returns its value and the tip."""
-    with checkout.locked_checkout(location) as directory:
-        git = checkout.prepare(directory, location)
-        branch = checkout.branch_of(git, location)
-        exists = checkout.sync(git, branch)
-        tip = git.output("rev-parse", "HEAD") if exists else None
-        return reader(directory), tip
+    """Run `reader` on a copy of the remote tip's tree; returns its value and the tip."""
+    with checkout.locked_slot(location) as slot:
+        session = _Session(slot, location)
+        with session.store:
+            tip = session.fetch()
+            worktree.materialize(session.store, session.tree_of(tip), slot.tree, None)
+            return reader(slot.tree), tip
 
 
 def commit_change(
@@ -86,38 +137,62 @@ def commit_change(
     progress: Progress = SILENT,
 ) -> CommitOutcome[T]:
     """Apply `change` to the tip of the remote branch, commit and push, retrying
-    on a moved remote. `change` must be a pure function of the tree it is given.
-    With `sparse`, only those directories (and the files directly in their
-    parents) are checked out; `change` must not need anything else."""
+    on a moved remote. `change` must be a pure function of the directory it is
+    given. With `sparse`, only those directories (and the files directly in
+    their parents) are written out; `change` must not need anything else."""
     attempts = push_attempts()
-    with checkout.locked_checkout(location) as directory:
-        git = checkout.prepare(directory, location)
-        branch = checkout.branch_of(git, location)
-        for attempt in range(1, attempts + 1):
-            progress.step(f"syncing {location.display} ({branch})")
-            exists = checkout.sync(git, branch, sparse)
-            value = change(directory)
-            git.run("add", "-A")
-            if git.run("diff", "--cached", "--quiet", check=False).returncode == 0:
-                tip = git.output("rev-parse", "HEAD") if exists else None
-                return CommitOutcome(False, tip, attempt, branch, value)
-            git.run("commit", "-q", "--no-verify", "-m", message(value))
-            progress.step(f"pushing to {branch} (attempt {attempt})")
-            pushed = git.run(
-                "push", "--porcelain", "origin", f"HEAD:refs/heads/{branch}", check=False
-            )
-            if pushed.returncode == 0:
-                # Another writer may have pushed a byte-identical commit (same tree,
-                # parent, author and second): the ref is "up to date" and ours changed nothing.
-                ours = not any(line.startswith("=\t") for line in pushed.stdout.splitlines())
-                return CommitOutcome(ours, git.output("rev-parse", "HEAD"), attempt, branch, value)
-            report = pushed.stdout + pushed.stderr
-            if not any(marker in report for marker in _RETRYABLE_PUSH):
-                raise OperationalError(
-                    f"git push to {location.display} failed: {_push_error(report)}"
-                )
-            _backoff(attempt)
-        raise OperationalError(
-            f"git push to {location.display} was rejected {attempts} times because the remote "
-            "kept moving: re-run the command, or raise WILDSIDE_PUSH_ATTEMPTS"
+    with checkout.locked_slot(location) as slot:
+        session = _Session(slot, location)
+        with session.store:
+            return _commit(session, change, message, sparse, progress, attempts)
+
+
+def _commit(
+    session: _Session,
+    change: Callable[[Path], T],
+    message: Callable[[T], str],
+    sparse: list[str] | None,
+    progress: Progress,
+    attempts: int,
+) -> CommitOutcome[T]:
+    location, git, store = session.location, session.git, session.store
+    for attempt in range(1, attempts + 1):
+        progress.step(f"syncing {location.display} ({session.branch})")
+        tip = session.fetch()
+        base = session.tree_of(tip)
+        snapshot = worktree.materialize(store, base, session.slot.tree, sparse)
+        value = change(session.slot.tree)
+        changes, expected = snapshot.changes(store)
+        tree = store.rewrite(base, changes) if changes else base
+        if tree is None:
+            tree = store.write_tree([])
+        if tree == base:
+            session.verify(tip, expected)
+            return CommitOutcome(False, tip, attempt, session.branch, value)
+        commit = store.write_commit(tree, tip, message(value), git.env)
+        progress.step(f"pushing to {session.branch} (attempt {attempt})")
+        assert git.credentials is not None
+        pushed = git.run(
+            "push",
+            "--porcelain",
+            git.credentials.url,
+            f"{commit}:refs/heads/{session.branch}",
+            check=False,
         )
+        if pushed.returncode == 0:
+            checkout.record_push(git, session.branch, commit)
+            session.verify(commit, expected)
+            # Another writer may have pushed a byte-identical commit (same tree,
+            # parent, author and second): the ref is "up to date" and ours changed nothing.
+            ours = not any(line.startswith("=\t") for line in pushed.stdout.splitlines())
+            return CommitOutcome(ours, commit, attempt, session.branch, value)
+        report = pushed.stdout + pushed.stderr
+        if not any(marker in report for marker in _RETRYABLE_PUSH):
+            raise OperationalError(
+                f"git push to {location.display} failed: {_push_error(git, report)}"
+            )
+        _backoff(attempt)
+    raise OperationalError(
+        f"git push to {location.display} was rejected {attempts} times because the remote "
+        "kept moving: re-run the command, or raise WILDSIDE_PUSH_ATTEMPTS"
+    )
