@@ -12,18 +12,15 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import helm_python as helm
 import pytest
 import yaml
 
 from support import crossref
-from support.platform_tree import CLUSTERS, EXAMPLES, flux_layers, kustomize_text, render_into
+from support.cluster_objects import PREVIEW_DOMAIN, apps_repository, runs_on
+from support.platform_tree import CLUSTERS, EXAMPLES, render_into
 from support.pod_security import restricted_violations
 from support.tools import REPO_ROOT
 
-CHART = REPO_ROOT / "charts" / "wildside"
-SHA = "0123456789abcdef0123456789abcdef01234567"
-PREVIEW_DOMAIN = "previews.dev.example.com"  # dev's wildcard: dev hosts the previews
 LONG_LIVED = {"wildside-staging", "wildside-production"}
 EXPECTED_HOSTS = {
     "dev": {
@@ -45,75 +42,14 @@ EXPECTED_HOSTS = {
 }
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    executable = REPO_ROOT / ".venv" / "bin" / "wildside"
-    return subprocess.run(
-        [str(executable), *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
 @pytest.fixture(scope="module")
 def apps_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """wildside-apps as `apps init` and `preview up` write it."""
-    root = tmp_path_factory.mktemp("apps")
-    remote = root / "apps.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    repo = ["--repo", str(remote), "--quiet"]
-    steps = [
-        ["apps", "init", *repo, "--preview-domain", PREVIEW_DOMAIN],
-        ["preview", "up", *repo, "--pr", "7", "--sha", SHA],
-        ["preview", "up", *repo, "--pr", "8", "--sha", SHA, "--database"],
-    ]
-    for step in steps:
-        completed = _run(*step, cwd=root)
-        assert completed.returncode == 0, completed.stderr
-    checkout = root / "checkout"
-    subprocess.run(["git", "clone", "-q", str(remote), str(checkout)], check=True)
-    return checkout
-
-
-def _chart_objects(release: dict[str, Any]) -> list[dict[str, Any]]:
-    """What helm-controller installs for an app HelmRelease (the example chart)."""
-    namespace = release["metadata"]["namespace"]
-    manifests = helm.Chart.load(str(CHART)).render(
-        release["spec"].get("values") or {}, name=release["metadata"]["name"], namespace=namespace
-    )
-    objects = [doc for text in manifests.values() for doc in yaml.safe_load_all(text) if doc]
-    for obj in objects:
-        obj["metadata"].setdefault("namespace", namespace)
-    return objects
-
-
-def _apps_objects(checkout: Path, kustomizations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Follow the Flux Kustomizations that read wildside-apps, as Flux would."""
-    objects: list[dict[str, Any]] = []
-    pending = [k for k in kustomizations if k["spec"]["sourceRef"]["name"] == "wildside-apps"]
-    while pending:
-        spec = pending.pop()["spec"]
-        built = [d for d in yaml.safe_load_all(kustomize_text(checkout / spec["path"])) if d]
-        for obj in built:
-            if obj["kind"] == "Kustomization" and obj["apiVersion"].startswith("kustomize.toolkit"):
-                pending.append(obj)
-            elif obj["kind"] == "HelmRelease":
-                objects.append(obj)
-                objects.extend(_chart_objects(obj))
-            else:
-                objects.append(obj)
-    return objects
+    return apps_repository(tmp_path_factory.mktemp("apps"), PREVIEW_DOMAIN)
 
 
 @pytest.fixture(scope="module")
 def cluster_objects(rendered_tree: Path, apps_checkout: Path) -> dict[str, list[dict[str, Any]]]:
-    """Everything each cluster runs: its platform layers and its apps overlays."""
-    result = {}
-    for cluster in CLUSTERS:
-        platform = [obj for layer in flux_layers(rendered_tree, cluster) for obj in layer.objects]
-        entry = [
-            d for d in yaml.safe_load_all(kustomize_text(rendered_tree / "clusters" / cluster)) if d
-        ]
-        flux = [o for o in platform + entry if o["kind"] == "Kustomization" and "spec" in o]
-        result[cluster] = platform + _apps_objects(apps_checkout, flux)
-    return result
+    return {cluster: runs_on(rendered_tree, cluster, apps_checkout) for cluster in CLUSTERS}
 
 
 @pytest.mark.parametrize("cluster", CLUSTERS)
