@@ -50,8 +50,8 @@ def test_up_with_database_renders_valid_resources_and_down_removes_them(
     (database,) = by_kind(objects, "Database")
     assert database["metadata"]["namespace"] == "databases"
     assert database["spec"] == {
-        "name": "preview_pr_7",
-        "owner": "preview_pr_7",
+        "name": "preview_wildside_pr_7",
+        "owner": "preview_wildside_pr_7",
         "template": "wildside_template",
         "cluster": {"name": "previews-pg"},
         "ensure": "present",
@@ -65,7 +65,7 @@ def test_up_with_database_renders_valid_resources_and_down_removes_them(
         "wildside/previews/wildside/pr-7"
     }
     assert "DATABASE_URL" in {d["secretKey"] for d in app_secret["spec"]["data"]}
-    assert secrets["preview-pr-7-db-role"]["metadata"]["namespace"] == "databases"
+    assert secrets["wildside-pr-7-db-role"]["metadata"]["namespace"] == "databases"
     (job,) = by_kind(objects, "Job")
     assert job["metadata"]["namespace"] == "databases"
     (release,) = by_kind(objects, "HelmRelease")
@@ -101,7 +101,10 @@ def test_up_with_database_renders_valid_resources_and_down_removes_them(
 
     down = cli("preview", "down", "--pr", "7", "--repo", str(bare_repo), env=env)
     assert down.returncode == 0, down.stderr
-    assert not (clone_remote(bare_repo) / "overlays/ephemeral/pr-7").exists()
+    # Only the tombstone stays; it names the role for `preview gc` to drop.
+    left = sorted(p.name for p in (clone_remote(bare_repo) / "overlays/ephemeral/pr-7").iterdir())
+    assert left == ["tombstone.yaml"]
+    assert "postgres-role:preview_wildside_pr_7" in down.stdout
 
 
 def test_role_job_script_against_real_postgres(

@@ -46,12 +46,26 @@ def seed(
 
 def previews(bare: Path) -> list[int]:
     listing = subprocess.run(
-        ["git", "--git-dir", str(bare), "ls-tree", "--name-only", "main", "overlays/ephemeral/"],
+        [
+            "git",
+            "--git-dir",
+            str(bare),
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "main",
+            "overlays/ephemeral/",
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    return sorted(int(p.rsplit("-", 1)[1]) for p in listing if "/pr-" in p)
+    # A removed preview leaves only its tombstone.yaml behind.
+    return sorted(
+        int(p.split("/")[2].rsplit("-", 1)[1])
+        for p in listing
+        if p.endswith("/flux-kustomization.yaml") and "/pr-" in p
+    )
 
 
 def gc(cli: Any, github: FakeGitHub, bare: Path, *args: str) -> Any:

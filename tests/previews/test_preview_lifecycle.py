@@ -120,17 +120,25 @@ def test_down_removes_the_overlay_and_its_reference(
     assert result.returncode == 0, result.stderr
     assert result.json()["changed"] is True
     tree = clone_remote(apps_remote)
-    assert not (tree / "overlays/ephemeral/pr-5").exists()
+    # Only the tombstone stays (kustomize never reads it: the index does not list it).
+    assert sorted(p.name for p in (tree / "overlays/ephemeral/pr-5").iterdir()) == [
+        "tombstone.yaml"
+    ]
     index = yaml.safe_load((tree / "overlays/ephemeral/kustomization.yaml").read_text())
     assert index["resources"] == ["pr-6/flux-kustomization.yaml"]
 
 
-def test_down_of_an_absent_preview_succeeds_unchanged(cli: Any, apps_remote: Path) -> None:
+def test_down_of_an_absent_preview_records_a_tombstone_once(cli: Any, apps_remote: Path) -> None:
     count = commit_count(apps_remote)
-    result = cli("preview", "down", "--pr", "999", "--repo", str(apps_remote), "--json")
-    assert result.returncode == 0
-    assert result.json()["changed"] is False
-    assert commit_count(apps_remote) == count
+    first = cli("preview", "down", "--pr", "999", "--repo", str(apps_remote), "--json")
+    assert first.returncode == 0
+    assert first.json()["removed"] is False
+    # The teardown may land before the first deploy does: the tombstone keeps it out.
+    assert first.json()["changed"] is True
+    again = cli("preview", "down", "--pr", "999", "--repo", str(apps_remote), "--json")
+    assert again.returncode == 0
+    assert again.json()["changed"] is False
+    assert commit_count(apps_remote) == count + 1
 
 
 def test_list_shows_each_preview(cli: Any, apps_remote: Path) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from wildside.previews import repository as apps
-from wildside.previews.config import AppsConfig
 from wildside.gitops.location import RepoLocation
+from wildside.previews import repository as apps
 from wildside.previews import service
+from wildside.previews.config import AppsConfig
 from wildside.previews.model import PreviewRequest
 
 from support import kustomize, schemas
@@ -36,7 +36,7 @@ def worktree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     service.apply_up(
         root,
         LOCATION,
-        PreviewRequest(pr=100, sha="abcdef0", images={"worker": "ghcr.io/acme/worker"}),
+        PreviewRequest(pr=100, sha="abcdef0", images={"backend": "ghcr.io/acme/backend-fork"}),
         NOW,
     )
     return root
@@ -111,10 +111,13 @@ def test_network_policies_deny_by_default_and_admit_the_ingress_controller(workt
     assert selector == {"matchLabels": {"kubernetes.io/metadata.name": "traefik"}}
 
 
-def test_extra_components_get_the_sha_tag(worktree: Path) -> None:
+def test_image_overrides_get_the_sha_tag(worktree: Path) -> None:
     objects = kustomize.build(worktree / "overlays/ephemeral/pr-100")
     values = kustomize.by_kind(objects, "HelmRelease")[0]["spec"]["values"]
-    assert values["worker"]["image"] == {"repository": "ghcr.io/acme/worker", "tag": "abcdef0"}
+    assert values["backend"]["image"] == {
+        "repository": "ghcr.io/acme/backend-fork",
+        "tag": "abcdef0",
+    }
 
 
 def test_the_ephemeral_index_builds_one_flux_kustomization_per_preview(worktree: Path) -> None:

@@ -50,6 +50,7 @@ class FakeGitHub:
         self.deployments: list[dict[str, Any]] = []
         self.statuses: dict[int, list[dict[str, Any]]] = {}
         self.pulls: dict[int, str] = {}
+        self.heads: dict[int, str] = {}  # head SHA of a pull request, when a test sets one
         self.pulls_override: Any = None  # answer GET /pulls with this instead
         self._ids = iter(range(1000, 10**9))
         self._lock = threading.Lock()
@@ -223,5 +224,8 @@ class FakeGitHub:
             number = int(m.group(1))
             if number not in self.pulls:
                 return 404, {"message": "Not Found"}, {}
-            return 200, {"number": number, "state": self.pulls[number]}, {}
+            pull: dict[str, Any] = {"number": number, "state": self.pulls[number]}
+            if number in self.heads:
+                pull["head"] = {"sha": self.heads[number]}
+            return 200, pull, {}
         return 404, {"message": "Not Found"}, {}

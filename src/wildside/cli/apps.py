@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
 from wildside.core import validation
-from wildside.core.errors import BadInput
+from wildside.core.errors import BadInput, WildsideError
 from wildside.core.output import Progress, emit
+from wildside.core.yaml_io import load_documents
 from wildside.previews import repository
 from wildside.previews.config import AppsConfig, ChartSource
 
@@ -45,6 +47,16 @@ def init(
     chart_name: Annotated[str, typer.Option(help="Chart name.")] = "wildside",
     chart_version: Annotated[str, typer.Option(help="Chart version (or semver range).")] = "0.1.0",
     ttl: Annotated[str, typer.Option("--ttl", help="Default preview time to live.")] = "7d",
+    values_template: Annotated[
+        Path | None,
+        typer.Option(
+            "--values-template",
+            help="YAML file: the chart values of a preview, with << placeholders >> "
+            "(<< host >>, << images.backend.tag >>, … see the README). Default: the "
+            "contract of charts/wildside.",
+            show_default=False,
+        ),
+    ] = None,
     repo: RepoOption = None,
     branch: BranchOption = None,
     as_json: JsonOption = False,
@@ -62,6 +74,7 @@ def init(
     validation.hostname(production_host, option="--production-host")
     validation.hostname(staging_host, option="--staging-host")
     validation.ttl(ttl)
+    template = _values_template(values_template) if values_template else None
     try:
         config = AppsConfig(
             app=app_name,
@@ -71,6 +84,7 @@ def init(
             preview_ttl=ttl,
             chart=ChartSource(url=chart_url, name=chart_name, version=chart_version),
             **({"images": images} if images else {}),
+            **({"values_template": template} if template is not None else {}),
         )
     except ValidationError as error:
         raise validation.config_error("apps init", error) from None
@@ -95,3 +109,23 @@ def init(
             else f"Apps repository {r['repo']} already up to date"
         ),
     )
+
+
+def _values_template(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        documents = load_documents(text, source=str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise BadInput(
+            f"--values-template {str(path)!r} cannot be read ({reason}): give a YAML file"
+        ) from None
+    except WildsideError as error:
+        raise BadInput(f"--values-template {error}") from None
+    if len(documents) != 1 or not isinstance(documents[0], dict):
+        raise BadInput(
+            f"--values-template {str(path)!r} is not one YAML mapping of chart values: "
+            "write the values as one document"
+        )
+    template: dict[str, Any] = documents[0]
+    return template

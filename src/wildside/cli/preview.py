@@ -12,12 +12,11 @@ from wildside.cli import preview_gc
 from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOption
 from wildside.contract import names
 from wildside.contract.identity import PreviewIdentity
-from wildside.contract.overlay import OverlayExtras
 from wildside.core import clock, validation
 from wildside.core.errors import BadInput
 from wildside.core.output import Progress, emit
+from wildside.previews import admission, service
 from wildside.previews import repository as apps
-from wildside.previews import service
 from wildside.previews.model import PreviewRecord, PreviewRequest
 
 app = typer.Typer(
@@ -25,13 +24,14 @@ app = typer.Typer(
 )
 
 SecretsOption = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--secrets",
+        "--secrets/--no-secrets",
         help="Give the preview an ExternalSecret for its own Vault path "
         "wildside/previews/<app>/pr-<N> (implied by --seed-secrets-from and "
         "--generate-secret). Needs VAULT_ADDR and VAULT_TOKEN (or VAULT_ROLE_ID and "
-        "VAULT_SECRET_ID).",
+        "VAULT_SECRET_ID). Kept on later runs until --no-secrets.",
+        show_default=False,
     ),
 ]
 SeedFromOption = Annotated[
@@ -51,19 +51,22 @@ GenerateOption = Annotated[
     ),
 ]
 DatabaseOption = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--database",
+        "--database/--no-database",
         help="Give the preview its own database: a CloudNativePG Database cloned from the "
         "template in the shared cluster, its role, and an ExternalSecret with DATABASE_URL "
-        "(chart value database.existingSecret). With VAULT_ADDR and VAULT_TOKEN set, the "
-        "role's password is generated into the preview's Vault path once.",
+        "(placeholder << database.name >>). With VAULT_ADDR and VAULT_TOKEN set, the "
+        "role's password is generated into the preview's Vault path once. Kept on later "
+        "runs until --no-database (which drops the database).",
+        show_default=False,
     ),
 ]
 PrOption = Annotated[str, typer.Option("--pr", help="Pull request number.", show_default=False)]
 
 
 def record_json(record: PreviewRecord, now: datetime) -> dict[str, Any]:
+    options = record.options
     return {
         "pr": record.pr,
         "sha": record.sha,
@@ -75,6 +78,14 @@ def record_json(record: PreviewRecord, now: datetime) -> dict[str, Any]:
         "expires_at": clock.to_iso(record.expires_at),
         "age_seconds": int(record.age(now).total_seconds()),
         "pinned": record.pinned,
+        "options": {
+            "images": dict(options.images),
+            "ttl": validation.format_ttl(options.ttl) if options.ttl else None,
+            "pinned": options.pinned,
+            "database": options.database,
+            "secrets": options.secrets,
+            "preview_domain": options.preview_domain,
+        },
     }
 
 
@@ -95,21 +106,33 @@ def up(
         list[str] | None,
         typer.Option(
             "--image",
-            help="COMPONENT=REPOSITORY, repeatable (e.g. backend=ghcr.io/acme/backend). "
-            "Default: the images in the repository's wildside.yaml.",
+            help="COMPONENT=REPOSITORY, repeatable (e.g. backend=ghcr.io/acme/backend); "
+            "COMPONENT must be one of wildside.yaml's images. Kept on later runs.",
         ),
     ] = None,
+    default_images: Annotated[
+        bool,
+        typer.Option(
+            "--default-images", help="Forget earlier --image choices: wildside.yaml's images."
+        ),
+    ] = False,
     preview_domain: Annotated[
         str | None,
         typer.Option("--preview-domain", help="Domain under which pr-N.<domain> is served."),
     ] = None,
     ttl: Annotated[
         str | None,
-        typer.Option("--ttl", help="Time to live after the last update, e.g. 72h or 7d."),
+        typer.Option(
+            "--ttl", help="Time to live after the last update, e.g. 72h or 7d. Kept on later runs."
+        ),
     ] = None,
     pin: Annotated[
         bool | None,
-        typer.Option("--pin/--unpin", help="Pinned previews never expire.", show_default=False),
+        typer.Option(
+            "--pin/--unpin",
+            help="Pinned previews never expire. Kept on later runs.",
+            show_default=False,
+        ),
     ] = None,
     max_previews: Annotated[
         int | None,
@@ -120,17 +143,25 @@ def up(
             show_default=False,
         ),
     ] = None,
-    secrets: SecretsOption = False,
+    secrets: SecretsOption = None,
     seed_secrets_from: SeedFromOption = None,
     generate_secret: GenerateOption = None,
-    database: DatabaseOption = False,
+    database: DatabaseOption = None,
     only_if_open: Annotated[
         bool,
         typer.Option(
             "--only-if-open",
-            help="Ask GitHub first (GITHUB_TOKEN; --repository or GITHUB_REPOSITORY) and change "
-            "nothing when the pull request is no longer open, so a deploy that finishes after "
-            "the teardown cannot bring the preview back.",
+            help="Ask GitHub (GITHUB_TOKEN; --repository or GITHUB_REPOSITORY) right before "
+            "each push and write nothing when the pull request is not open or --sha is not "
+            "its head; a torn-down preview comes back only if the pull request was reopened.",
+        ),
+    ] = False,
+    reopen: Annotated[
+        bool,
+        typer.Option(
+            "--reopen",
+            help="The pull request was reopened: create the preview although `down` left a "
+            "tombstone.",
         ),
     ] = False,
     repository: Annotated[
@@ -142,7 +173,12 @@ def up(
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Create or update the preview of a pull request, commit and push it."""
+    """Create or update the preview of a pull request, commit and push it.
+
+    Every option is stored with the preview and kept until changed explicitly."""
+    wants_secrets = True if (seed_secrets_from or generate_secret) else secrets
+    if wants_secrets is False and (seed_secrets_from or generate_secret):
+        raise BadInput("--no-secrets contradicts --seed-secrets-from/--generate-secret: drop one")
     request = PreviewRequest(
         pr=validation.pr_number(pr),
         sha=validation.commit_sha(sha),
@@ -150,6 +186,10 @@ def up(
         preview_domain=validation.domain(preview_domain) if preview_domain else None,
         ttl=validation.ttl(ttl) if ttl else None,
         pinned=pin,
+        database=database,
+        secrets=wants_secrets,
+        default_images=default_images,
+        reopen=reopen,
     )
     if max_previews is not None and max_previews < 1:
         raise BadInput(f"--max-previews {max_previews} is too small: give 1 or more")
@@ -157,7 +197,7 @@ def up(
     # Add-on clients are made (and their options checked) at the edge, before
     # anything is written; their modules load only when a flag asks for them.
     vault_addon = None
-    if secrets or seed_secrets_from or generate_secret:
+    if wants_secrets:
         from wildside.cli.preview_secrets import PreviewSecrets
 
         vault_addon = PreviewSecrets(seed_secrets_from, generate_secret)
@@ -166,46 +206,66 @@ def up(
         from wildside.cli.preview_database import PreviewDatabase
 
         database_addon = PreviewDatabase()
+    pull_check = None
     if only_if_open:
-        from wildside.github.pulls import pull_state
+        from wildside.cli.preview_pulls import pull_check as make_pull_check
 
-        state = pull_state(repository, request.pr)
-        if state != "open":
+        pull_check = make_pull_check(repository)
+        # Asked once here too, so a closed pull request costs no Vault or database work.
+        early = admission.refusal(request, None, None, pull_check(request.pr))
+        if early is not None:
             skipped = {"pr": request.pr, "sha": request.sha, "changed": False, "commit": None}
-            skipped["skipped"] = f"pull request #{request.pr} is {state}; no preview written"
-            emit(skipped, as_json=as_json, human=lambda r: str(r["skipped"]))
+            emit(skipped | {"skipped": early}, as_json=as_json, human=lambda r: str(r["skipped"]))
             return
     now = clock.utc_now()
     progress = Progress(quiet=quiet)
     identity: PreviewIdentity | None = None
-    extras: list[OverlayExtras] = []
     if vault_addon or database_addon:
         # Prepare once, outside the Git retry loop, after the cap check.
         identity = service.inspect(location, request.pr, max_previews)
         if vault_addon:
-            extras.append(vault_addon.prepare(identity))
+            vault_addon.prepare(identity)
         if database_addon:
-            extras.append(database_addon.prepare(identity, progress))
+            database_addon.prepare(identity, progress)
     outcome = service.up(
         location,
         request,
         now,
         progress=progress,
         max_previews=max_previews,
-        extras=extras,
         prepared_for=identity,
+        addons=_addons(),
+        pull_check=pull_check,
     )
     progress.done()
-    result = record_json(outcome.value.record, now) | {
+    value = outcome.value
+    result: dict[str, Any] = {"pr": request.pr, "sha": request.sha}
+    if value.record is not None:
+        result = record_json(value.record, now)
+    result |= {
         "commit": outcome.commit,
         "changed": outcome.changed,
         "attempts": outcome.attempts,
         "branch": outcome.branch,
         "repo": location.display,
+        "skipped": value.skipped,
         "secrets": vault_addon.summary() if vault_addon else None,
         "database": database_addon.summary() if database_addon else None,
     }
+    if value.skipped:
+        result["requested_sha"] = request.sha
+        emit(result, as_json=as_json, human=lambda r: str(r["skipped"]))
+        return
     emit(result, as_json=as_json, human=_human_up)
+
+
+def _addons() -> service.AddOns:
+    """The add-ons' pure overlays, rendered whenever the preview's record has
+    them enabled (their I/O ran above only when a flag asked for it)."""
+    from wildside.databases import declarative
+    from wildside.vault import preview_overlay
+
+    return service.AddOns(secrets=preview_overlay.overlay, database=declarative.overlay)
 
 
 def _human_up(result: dict[str, Any]) -> str:
@@ -225,13 +285,27 @@ def _human_up(result: dict[str, Any]) -> str:
 @app.command()
 def down(
     pr: PrOption,
+    sha: Annotated[
+        str | None,
+        typer.Option(
+            "--sha",
+            help="Head SHA of the pull request when it closed, kept in the tombstone "
+            "(default: the deployed SHA).",
+            show_default=False,
+        ),
+    ] = None,
     repo: RepoOption = None,
     branch: BranchOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Remove the preview of a pull request; absent previews succeed unchanged."""
+    """Remove the preview of a pull request and leave a tombstone; absent previews succeed.
+
+    What the preview owns outside Git (its Vault path, its database role) is
+    removed when VAULT_ADDR is set; anything left is named and recorded in the
+    tombstone for `preview gc` to finish."""
     number = validation.pr_number(pr)
+    head = validation.commit_sha(sha) if sha else None
     location = apps.location(repo, branch)
     vault = None
     if os.environ.get(names.VAULT_ADDRESS_ENV):
@@ -239,33 +313,48 @@ def down(
 
         vault = preview_secrets.down_client()
     progress = Progress(quiet=quiet)
-    outcome = service.down(location, number, progress=progress)
-    secrets_removed = None
-    if vault is not None and outcome.value.identity is not None:
+    outcome = service.down(location, number, sha=head, progress=progress)
+    down_result = outcome.value
+    tombstone = down_result.tombstone
+    done: list[str] = []
+    if vault is not None and down_result.identity is not None and tombstone is not None:
         # After the push: Flux prunes the ExternalSecret before its source goes.
-        secrets_removed = preview_secrets.remove_preview_secrets(vault, outcome.value.identity)
+        vault_item = f"{service.VAULT_LEFTOVER}{down_result.identity.vault_path}"
+        if vault_item in tombstone.left_behind:
+            preview_secrets.remove_preview_secrets(vault, down_result.identity)
+            done.append(vault_item)
     progress.done()
-    record = outcome.value.record
+    left = [item for item in (tombstone.left_behind if tombstone else ()) if item not in done]
+    record = down_result.record
     result = {
         "pr": number,
-        "path": outcome.value.path,
+        "path": down_result.path,
         "namespace": record.namespace if record else None,
         "commit": outcome.commit,
         "changed": outcome.changed,
         "attempts": outcome.attempts,
         "branch": outcome.branch,
         "repo": location.display,
-        "secrets_removed": secrets_removed,
+        "removed": record is not None,
+        "secrets_removed": bool(done),
+        "left_behind": left,
     }
-    emit(
-        result,
-        as_json=as_json,
-        human=lambda r: (
-            f"Preview pr-{number} removed (commit {r['commit']})"
-            if r["changed"]
-            else f"No preview for pr-{number}; nothing to remove"
-        ),
-    )
+    emit(result, as_json=as_json, human=_human_down)
+
+
+def _human_down(result: dict[str, Any]) -> str:
+    number = result["pr"]
+    lines = [
+        f"Preview pr-{number} removed (commit {result['commit']})"
+        if result["removed"]
+        else f"No preview for pr-{number}; a tombstone keeps a late deploy out"
+    ]
+    if result["left_behind"]:
+        lines.append(
+            "  left behind, recorded in the tombstone for `wildside preview gc` to finish: "
+            + ", ".join(result["left_behind"])
+        )
+    return "\n".join(lines)
 
 
 @app.command("list")

@@ -12,7 +12,8 @@ from wildside.contract import vault_paths
 EPHEMERAL_DIR = "overlays/ephemeral"
 FLUX_FILE = "flux-kustomization.yaml"
 MAX_PR_NUMBER = 99_999_999
-DATABASE_PREFIX = "preview_pr_"
+DATABASE_PREFIX = "preview_pr_"  # databases of `wildside db create --pr N` (no app)
+APP_DATABASE_PREFIX = "preview_"  # every preview database and role starts with it
 _DIRECTORY = re.compile(r"pr-([0-9]{1,8})")
 
 
@@ -54,20 +55,23 @@ class PreviewIdentity:
 
     @property
     def database(self) -> str:
-        return database_name(self.pr)
+        """The preview's PostgreSQL database; the app is in it because several
+        apps' previews share one database cluster."""
+        return app_database_name(self.app, self.pr)
 
     @property
     def database_role(self) -> str:
-        return database_name(self.pr)
+        return self.database
 
     @property
     def database_resource(self) -> str:
-        """The CloudNativePG `Database` object (and the role Job's base name)."""
-        return f"preview-{self.directory}"
+        """The CloudNativePG `Database` object, in the shared `databases` namespace."""
+        return f"{self.namespace}-db"
 
     @property
     def database_role_secret(self) -> str:
-        return f"preview-{self.directory}-db-role"
+        """The role Job and its ExternalSecret, in the shared `databases` namespace."""
+        return f"{self.namespace}-db-role"
 
     @property
     def github_environment(self) -> str:
@@ -91,6 +95,32 @@ def directory_name(pr: int) -> str:
 def database_name(pr: int) -> str:
     """A preview's database and its owner role (one PostgreSQL identifier)."""
     return f"{DATABASE_PREFIX}{pr}"
+
+
+def app_database_name(app: str, pr: int) -> str:
+    """A preview's database and owner role in the shared cluster: one
+    PostgreSQL identifier (apps are DNS labels, so '-' becomes '_')."""
+    return f"{APP_DATABASE_PREFIX}{app.replace('-', '_')}_pr_{pr}"
+
+
+# Kubernetes' limit for names that are also label values or DNS labels, and PostgreSQL's.
+DNS_LABEL_LIMIT = 63
+POSTGRES_IDENTIFIER_LIMIT = 63
+
+
+def longest_names(app: str) -> dict[str, tuple[str, int]]:
+    """Every length-limited name of `app`'s preview with the longest PR
+    number, and its limit; `apps init` refuses an app whose names do not fit."""
+    longest = PreviewIdentity(app, MAX_PR_NUMBER)
+    return {
+        "namespace": (longest.namespace, DNS_LABEL_LIMIT),
+        "Flux Kustomization": (longest.flux_kustomization, DNS_LABEL_LIMIT),
+        "database role Job": (longest.database_role_secret, DNS_LABEL_LIMIT),
+        "Database object": (longest.database_resource, DNS_LABEL_LIMIT),
+        "database and role": (longest.database, POSTGRES_IDENTIFIER_LIMIT),
+        "app Secret": (longest.app_secret, DNS_LABEL_LIMIT),
+        "database Secret": (longest.database_secret, DNS_LABEL_LIMIT),
+    }
 
 
 def overlay_path(pr: int) -> str:

@@ -21,14 +21,16 @@ generated once and kept in Vault only; Git holds references."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wildside.contract import db_marker, kube, names
-from wildside.contract.identity import PreviewIdentity
+from wildside.contract.identity import APP_DATABASE_PREFIX, PreviewIdentity
 from wildside.contract.overlay import OverlayExtras
 from wildside.core.yaml_io import dump_documents
 from wildside.databases import naming
-from wildside.databases.credentials import Credentials, VaultStore
+
+if TYPE_CHECKING:  # the Vault client loads only when a preview's password is prepared
+    from wildside.databases.credentials import Credentials, VaultStore
 
 CNPG_API = kube.CNPG_API
 FILE_NAME = "database.yaml"
@@ -61,7 +63,7 @@ SELECT format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_da
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), :'role')
 \gexec
 """
-_ROLE_LIKE = naming.PREVIEW_PREFIX.replace("_", "\\_") + "%"
+_ROLE_LIKE = APP_DATABASE_PREFIX.replace("_", "\\_") + "%"
 # Built from constants only (the prefix and the marker), never from input.
 _SWEEP_SQL = rf"""SELECT format('DROP ROLE IF EXISTS %I', r.rolname) FROM pg_roles r
  WHERE r.rolname LIKE '{_ROLE_LIKE}' AND r.rolname <> :'role'
@@ -185,15 +187,17 @@ def documents(identity: PreviewIdentity, template: str) -> list[dict[str, Any]]:
 
 
 def overlay(identity: PreviewIdentity, template: str = naming.DEFAULT_TEMPLATE) -> OverlayExtras:
-    """Pure: what `preview up --database` adds to the overlay."""
+    """Pure: what `preview up --database` adds to the overlay (the chart learns
+    the Secret's name through the values template's `<< database.name >>`)."""
     return OverlayExtras(
         files={FILE_NAME: dump_documents(documents(identity, template))},
-        values={"database": {"enabled": True, "existingSecret": identity.database_secret}},
         health_check_exprs=[dict(check) for check in HEALTH_CHECKS],
     )
 
 
 def cluster_credentials(identity: PreviewIdentity, password: str) -> Credentials:
+    from wildside.databases.credentials import Credentials
+
     return Credentials(
         CLUSTER_HOST, CLUSTER_PORT, identity.database, identity.database_role, password
     )

@@ -3,12 +3,21 @@ that `preview up` needs only a PR number and a SHA."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from wildside.contract import names
+from wildside.contract.identity import longest_names
 from wildside.core import validation
+from wildside.previews import values_template
 
 CONFIG_FILE = "wildside.yaml"
 
@@ -95,12 +104,28 @@ class AppsConfig(BaseModel):
     source_name: str = names.APPS_SOURCE
     quota: Quota = Field(default_factory=Quota)
     scheduling: Scheduling = Field(default_factory=Scheduling)
+    # The chart values of a preview, with `<< placeholder >>`s (values_template.py);
+    # none given: the contract of charts/wildside for the components above.
+    values_template: dict[str, Any] | None = None
     kind: Literal["wildside-apps"] = "wildside-apps"
 
     @field_validator("app")
     @classmethod
     def _app(cls, value: str) -> str:
         return validation.dns_label(value, option="app")
+
+    @field_validator("app")
+    @classmethod
+    def _names_fit(cls, value: str) -> str:
+        # Every name derived from the app must fit for the longest PR number.
+        for what, (name, limit) in longest_names(value).items():
+            if len(name) > limit:
+                room = limit - (len(name) - len(value))
+                raise ValueError(
+                    f"app name {value!r} is too long: the {what} {name!r} would be "
+                    f"{len(name)} characters (limit {limit}); use at most {room} characters"
+                )
+        return value
 
     @field_validator("preview_domain")
     @classmethod
@@ -125,3 +150,20 @@ class AppsConfig(BaseModel):
             validation.component_name(component, option="images")
             validation.image_repository(repository, option=f"images.{component}")
         return dict(sorted(value.items()))
+
+    @model_validator(mode="after")
+    def _values_template(self) -> AppsConfig:
+        if self.values_template is None:
+            self.values_template = values_template.default_template(list(self.images))
+            return self
+        unknown = values_template.unknown(self.values_template, list(self.images))
+        if unknown:
+            known = ", ".join(values_template.known_names(list(self.images)))
+            raise ValueError(
+                f"values_template uses unknown placeholder(s) {', '.join(unknown)}: "
+                f"use only {known}"
+            )
+        return self
+
+    def template(self) -> dict[str, Any]:
+        return self.values_template or values_template.default_template(list(self.images))

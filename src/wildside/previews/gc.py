@@ -6,16 +6,16 @@ commit. The policy lives here; the source is anything that answers the
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from wildside.contract.identity import directory_name
+from wildside.contract.identity import directory_name, overlay_path
 from wildside.core.errors import OperationalError
 from wildside.core.output import SILENT, Progress
-from wildside.gitops import writer
+from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
-from wildside.previews import service
+from wildside.previews import records, service
 from wildside.previews.gc_plan import Bounds, Plan, Removal, plan
 from wildside.previews.model import PreviewRecord
 
@@ -90,7 +90,7 @@ def apply_removals(worktree: Path, removals: list[Removal], now: datetime) -> Co
     app = None
     for removal in removals:
         if _still_due(service.read_record(worktree, removal.pr), removal, now):
-            result = service.apply_down(worktree, removal.pr)
+            result = service.apply_down(worktree, removal.pr, now)
             app = result.identity.app if result.identity else None
             done.append(removal)
     return Collected(done, app)
@@ -114,6 +114,61 @@ def collect(
     return writer.commit_change(
         location,
         lambda worktree: apply_removals(worktree, removals, now),
+        message,
+        progress=progress,
+    )
+
+
+@dataclass(frozen=True)
+class Settled:
+    cleared: list[int]  # tombstones removed: old enough, nothing left behind
+    updated: list[int]  # tombstones whose leftovers were finished in part
+
+
+def settle_tombstones(
+    worktree: Path,
+    finished: dict[int, set[str]],
+    now: datetime,
+    keep_for: timedelta,
+) -> Settled:
+    """Strike what this run finished from each tombstone; remove a tombstone
+    older than `keep_for` with nothing left (a late deploy of a pull request
+    closed that long ago is no longer expected)."""
+    cleared, updated = [], []
+    for tombstone in service.list_tombstones(worktree):
+        done = finished.get(tombstone.pr, set())
+        left = tuple(item for item in tombstone.left_behind if item not in done)
+        path = overlay_path(tombstone.pr)
+        if not left and now - tombstone.closed_at >= keep_for:
+            tree.remove_directory(worktree, path)
+            cleared.append(tombstone.pr)
+        elif left != tombstone.left_behind:
+            text = records.tombstone_text(replace(tombstone, left_behind=left))
+            tree.sync_directory(worktree, path, {records.TOMBSTONE_FILE: text})
+            updated.append(tombstone.pr)
+    return Settled(cleared, updated)
+
+
+def settle(
+    location: RepoLocation,
+    finished: dict[int, set[str]],
+    now: datetime,
+    keep_for: timedelta,
+    *,
+    progress: Progress = SILENT,
+) -> writer.CommitOutcome[Settled]:
+    def message(settled: Settled) -> str:
+        cleared = ", ".join(directory_name(pr) for pr in settled.cleared) or "none"
+        updated = ", ".join(directory_name(pr) for pr in settled.updated) or "none"
+        return (
+            f"preview: gc settles {len(settled.cleared) + len(settled.updated)} tombstone(s)\n\n"
+            f"Cleared (closed long ago, nothing left behind): {cleared}.\n"
+            f"Leftovers finished: {updated}."
+        )
+
+    return writer.commit_change(
+        location,
+        lambda worktree: settle_tombstones(worktree, finished, now, keep_for),
         message,
         progress=progress,
     )

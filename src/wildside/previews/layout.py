@@ -10,6 +10,7 @@ from wildside.contract import identity, kube, vault_paths
 from wildside.contract.identity import EPHEMERAL_DIR
 from wildside.contract.overlay import EXTERNAL_SECRET_FILE
 from wildside.core.yaml_io import dump, dump_documents
+from wildside.previews import values_template
 from wildside.previews.config import CONFIG_FILE, AppsConfig
 
 EPHEMERAL_INDEX = f"{EPHEMERAL_DIR}/kustomization.yaml"
@@ -21,17 +22,25 @@ def chart_source(config: AppsConfig) -> dict[str, Any]:
     return kube.helm_repository(CHART_SOURCE_NAME, config.chart.url, interval="10m")
 
 
-def component_values(images: dict[str, str], tag: str) -> dict[str, Any]:
-    """`<component>.image.{repository,tag}` for every component (the chart contract)."""
-    return {
-        component: {"image": {"repository": repository, "tag": tag}}
-        for component, repository in sorted(images.items())
-    }
+LONG_LIVED_TAG = "latest"
+
+
+def environment_values(config: AppsConfig, environment: str, host: str) -> dict[str, Any]:
+    """The values template rendered for a long-lived environment (no preview,
+    the environment's host, namespace and Secret)."""
+    context = values_template.Context(
+        app=config.app,
+        namespace=f"{config.app}-{environment}",
+        host=host,
+        tag=LONG_LIVED_TAG,
+        images=dict(config.images),
+        secret_name=identity.app_secret(config.app),
+    )
+    return values_template.render(config.template(), context)
 
 
 def helm_release(config: AppsConfig) -> dict[str, Any]:
-    values: dict[str, Any] = component_values(config.images, "latest")
-    values["ingress"] = {"enabled": True, "className": "traefik", "host": config.production_host}
+    values = environment_values(config, "production", config.production_host)
     return kube.helm_release(
         config.app,
         None,
@@ -56,10 +65,7 @@ def values_patch(config: AppsConfig, values: dict[str, Any]) -> dict[str, Any]:
 def long_lived_overlay(config: AppsConfig, environment: str, host: str) -> dict[str, str]:
     namespace = f"{config.app}-{environment}"
     secret = identity.app_secret(config.app)
-    values: dict[str, Any] = {
-        "ingress": {"host": host},
-        "secrets": {"existingSecret": secret},
-    }
+    values = environment_values(config, environment, host)
     return {
         "kustomization.yaml": dump(
             kube.kustomization(

@@ -1,4 +1,5 @@
-"""What a preview is: the request that creates it and the record read back."""
+"""What a preview is: the request that creates it, the record read back (the
+source of truth for every option), and the tombstone `down` leaves."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class PreviewRequest:
-    """A validated `preview up`: every field has passed the edge checks."""
+    """A validated `preview up`: every field has passed the edge checks.
+    None means "not given": the preview keeps what its record says."""
 
     pr: int
     sha: str
@@ -16,11 +18,39 @@ class PreviewRequest:
     preview_domain: str | None = None
     ttl: timedelta | None = None
     pinned: bool | None = None
+    database: bool | None = None
+    secrets: bool | None = None
+    default_images: bool = False  # drop every --image given before
+    reopen: bool = False  # override a tombstone: the pull request was reopened
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    """Options that persist with a preview until changed explicitly."""
+
+    images: dict[str, str] = field(default_factory=dict)  # overrides of wildside.yaml's
+    ttl: timedelta | None = None  # None: wildside.yaml's preview_ttl
+    pinned: bool = False
+    database: bool = False
+    secrets: bool = False
+    preview_domain: str | None = None  # None: wildside.yaml's preview_domain
+
+    def updated_by(self, request: PreviewRequest) -> PreviewOptions:
+        images = {} if request.default_images else dict(self.images)
+        images.update(request.images)
+        return PreviewOptions(
+            images=dict(sorted(images.items())),
+            ttl=request.ttl if request.ttl is not None else self.ttl,
+            pinned=request.pinned if request.pinned is not None else self.pinned,
+            database=request.database if request.database is not None else self.database,
+            secrets=request.secrets if request.secrets is not None else self.secrets,
+            preview_domain=request.preview_domain or self.preview_domain,
+        )
 
 
 @dataclass(frozen=True)
 class PreviewRecord:
-    """A preview as stored in the apps repository's metadata."""
+    """A preview as stored in the apps repository (`preview.yaml`)."""
 
     pr: int
     sha: str
@@ -31,9 +61,25 @@ class PreviewRecord:
     updated_at: datetime
     expires_at: datetime
     pinned: bool
+    options: PreviewOptions = field(default_factory=PreviewOptions)
+    # SHAs deployed before this one, newest first: a re-run of an old workflow
+    # carrying one of them is older than the deployed SHA and writes nothing.
+    history: tuple[str, ...] = ()
 
     def age(self, now: datetime) -> timedelta:
         return now - self.created_at
 
     def expired(self, now: datetime) -> bool:
         return not self.pinned and now >= self.expires_at
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """What `preview down` leaves: a later `up` of the PR writes nothing unless
+    the pull request was reopened. `left_behind` names what the preview owned
+    outside Git (Vault path, database role) for `preview gc` to finish."""
+
+    pr: int
+    closed_at: datetime
+    sha: str | None
+    left_behind: tuple[str, ...] = ()

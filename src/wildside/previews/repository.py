@@ -13,6 +13,7 @@ from wildside.core.output import SILENT, Progress
 from wildside.core.yaml_io import load_one
 from wildside.gitops import location as locations
 from wildside.gitops import tree, writer
+from wildside.gitops.git import Git
 from wildside.gitops.location import RepoLocation
 from wildside.previews import layout
 from wildside.previews.config import CONFIG_FILE, AppsConfig
@@ -67,10 +68,30 @@ def apply_layout(worktree: Path, config: AppsConfig) -> InitResult:
     return InitResult(files=changed)
 
 
+def point_head_at(location: RepoLocation, branch: str) -> bool:
+    """On a local bare repository whose HEAD names a branch that does not exist
+    (a fresh `git init --bare` says master), point HEAD at the branch we pushed
+    so clones get a checkout. A HEAD naming an existing branch is left alone."""
+    if location.local_bare is None:
+        return False
+    git = Git(None)
+    bare = str(location.local_bare)
+    head = git.run("--git-dir", bare, "symbolic-ref", "-q", "HEAD", check=False)
+    target = head.stdout.strip()
+    if head.returncode == 0 and target == f"refs/heads/{branch}":
+        return False
+    if head.returncode == 0 and target:
+        exists = git.run("--git-dir", bare, "rev-parse", "-q", "--verify", target, check=False)
+        if exists.returncode == 0:
+            return False
+    git.run("--git-dir", bare, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
+    return True
+
+
 def init(
     location: RepoLocation, config: AppsConfig, *, progress: Progress = SILENT
 ) -> writer.CommitOutcome[InitResult]:
-    return writer.commit_change(
+    outcome = writer.commit_change(
         location,
         lambda worktree: apply_layout(worktree, config),
         lambda result: (
@@ -79,3 +100,5 @@ def init(
         ),
         progress=progress,
     )
+    point_head_at(location, outcome.branch)
+    return outcome

@@ -1,0 +1,247 @@
+"""The preview record is the source of truth (options persist until changed),
+teardown wins and newer wins, `down` names what it leaves behind, names fit,
+`--image` components exist, and `apps init` fixes a fresh bare HEAD. Against
+local bare remotes, the CLI run as a process, a local fake GitHub."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import commit_count
+from support.github_server import FakeGitHub
+from support.tools import require_tool
+
+SHA_A = "a" * 40
+SHA_B = "b" * 40
+SHA_C = "c" * 40
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    server = FakeGitHub().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def remote(cli: Any, bare_repo: Path) -> Path:
+    assert cli("apps", "init", "--repo", str(bare_repo), "-q").returncode == 0
+    return bare_repo
+
+
+def up(cli: Any, remote: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return cli("preview", "up", "--repo", str(remote), "--json", "-q", *args, env=env)
+
+
+def overlay_files(clone_remote: Any, remote: Path, pr: int) -> dict[str, str]:
+    directory = clone_remote(remote) / "overlays" / "ephemeral" / f"pr-{pr}"
+    return (
+        {p.name: p.read_text() for p in sorted(directory.iterdir())} if directory.is_dir() else {}
+    )
+
+
+def test_every_option_persists_and_a_sha_only_rerun_changes_only_the_sha(
+    cli: Any, remote: Path, clone_remote: Any
+) -> None:
+    first = up(
+        cli, remote, "--pr", "7", "--sha", SHA_A, "--database", "--ttl", "72h", "--pin",
+        "--image", "backend=ghcr.io/acme/backend-fork",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    before = overlay_files(clone_remote, remote, 7)
+    assert "database.yaml" in before
+
+    second = up(cli, remote, "--pr", "7", "--sha", SHA_B)
+    assert second.returncode == 0, second.stderr
+    options = second.json()["options"]
+    assert options == {
+        "images": {"backend": "ghcr.io/acme/backend-fork"},
+        "ttl": "3d",
+        "pinned": True,
+        "database": True,
+        "secrets": False,
+        "preview_domain": None,
+    }
+    after = overlay_files(clone_remote, remote, 7)
+    assert after.keys() == before.keys()  # the database is still there
+    record = yaml.safe_load(after["preview.yaml"])
+    old = yaml.safe_load(before["preview.yaml"])
+    changed = {key for key in record if record[key] != old[key]}
+    assert changed == {"sha", "updatedAt", "expiresAt", "history"}
+    assert record["history"] == [SHA_A]
+    values = yaml.safe_load(after["patch-helmrelease-values.yaml"])["spec"]["values"]
+    assert values["backend"]["image"] == {"repository": "ghcr.io/acme/backend-fork", "tag": SHA_B}
+    assert values["database"]["existingSecret"] == "wildside-database"
+    # The role Job (an immutable pod template) is byte-identical across the ups.
+    assert after["database.yaml"] == before["database.yaml"]
+
+
+def test_options_change_only_explicitly(cli: Any, remote: Path, clone_remote: Any) -> None:
+    assert up(cli, remote, "--pr", "8", "--sha", SHA_A, "--database", "--pin").returncode == 0
+    changed = up(
+        cli, remote, "--pr", "8", "--sha", SHA_A, "--no-database", "--unpin", "--default-images"
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert changed.json()["options"]["database"] is False
+    assert changed.json()["pinned"] is False
+    files = overlay_files(clone_remote, remote, 8)
+    assert "database.yaml" not in files
+    values = yaml.safe_load(files["patch-helmrelease-values.yaml"])["spec"]["values"]
+    assert values["database"]["existingSecret"] == ""
+
+
+def test_an_unknown_image_component_is_refused_with_the_known_ones(cli: Any, remote: Path) -> None:
+    count = commit_count(remote)
+    result = up(cli, remote, "--pr", "9", "--sha", SHA_A, "--image", "nosuch=ghcr.io/x/y")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "nosuch" in lines[0] and "backend, frontend" in lines[0]
+    assert commit_count(remote) == count
+
+
+def test_teardown_wins_until_reopened(cli: Any, remote: Path, clone_remote: Any) -> None:
+    assert up(cli, remote, "--pr", "10", "--sha", SHA_A).returncode == 0
+    down = cli("preview", "down", "--repo", str(remote), "--pr", "10", "--json")
+    assert down.returncode == 0, down.stderr
+    tombstone = yaml.safe_load(overlay_files(clone_remote, remote, 10)["tombstone.yaml"])
+    assert tombstone["pr"] == 10 and tombstone["sha"] == SHA_A and tombstone["closedAt"]
+
+    count = commit_count(remote)
+    late = up(cli, remote, "--pr", "10", "--sha", SHA_A)
+    assert late.returncode == 0, late.stderr
+    assert late.json()["changed"] is False
+    assert "torn down" in late.json()["skipped"]
+    assert commit_count(remote) == count
+
+    reopened = up(cli, remote, "--pr", "10", "--sha", SHA_B, "--reopen")
+    assert reopened.returncode == 0 and reopened.json()["changed"] is True
+    assert "tombstone.yaml" not in overlay_files(clone_remote, remote, 10)
+
+
+def test_an_older_sha_writes_nothing(cli: Any, remote: Path) -> None:
+    assert up(cli, remote, "--pr", "11", "--sha", SHA_A).returncode == 0
+    assert up(cli, remote, "--pr", "11", "--sha", SHA_B).returncode == 0
+    count = commit_count(remote)
+    rerun = up(cli, remote, "--pr", "11", "--sha", SHA_A)  # an old workflow run re-run
+    assert rerun.returncode == 0
+    assert rerun.json()["changed"] is False
+    assert "older than the deployed" in rerun.json()["skipped"]
+    assert rerun.json()["sha"] == SHA_B  # the deployed one, unchanged
+    assert commit_count(remote) == count
+
+
+def test_only_if_open_asks_github_for_state_and_head(
+    cli: Any, remote: Path, github: FakeGitHub
+) -> None:
+    env = github.env()
+    github.pulls = {12: "open"}
+    github.heads = {12: SHA_B}
+    count = commit_count(remote)
+    stale = up(cli, remote, "--pr", "12", "--sha", SHA_A, "--only-if-open", env=env)
+    assert stale.returncode == 0, stale.stderr
+    assert "not the head" in stale.json()["skipped"]
+    assert commit_count(remote) == count
+
+    current = up(cli, remote, "--pr", "12", "--sha", SHA_B, "--only-if-open", env=env)
+    assert current.returncode == 0 and current.json()["changed"] is True
+
+    assert cli("preview", "down", "--repo", str(remote), "--pr", "12", "-q").returncode == 0
+    github.pulls = {12: "closed"}
+    closed = up(cli, remote, "--pr", "12", "--sha", SHA_B, "--only-if-open", env=env)
+    assert "closed" in closed.json()["skipped"]
+
+    github.pulls = {12: "open"}  # reopened: GitHub's word beats the tombstone
+    github.heads = {12: SHA_C}
+    back = up(cli, remote, "--pr", "12", "--sha", SHA_C, "--only-if-open", env=env)
+    assert back.returncode == 0, back.stderr
+    assert back.json()["changed"] is True
+
+
+def test_a_teardown_landing_during_the_loop_wins(remote: Path, tmp_path: Path) -> None:
+    """GitHub is asked on every attempt right before the push: a teardown that
+    lands after the first answer rejects that push, and the retry sees the
+    tombstone and a closed pull request."""
+    from wildside.core import clock
+    from wildside.gitops import location as locations
+    from wildside.previews import service
+    from wildside.previews.admission import PullRequestState
+    from wildside.previews.model import PreviewRequest
+
+    location = locations.resolve(
+        str(remote), None, env_variable="WILDSIDE_APPS_REPO", default_dir="apps.git"
+    )
+    wildside = require_tool("wildside")
+    answers: list[str] = []
+    other_cache = tmp_path / "other-cache"
+
+    def check(pr: int) -> PullRequestState:
+        if not answers:
+            # The close workflow runs now, in its own process and checkout.
+            subprocess.run(
+                [wildside, "preview", "down", "--repo", str(remote), "--pr", str(pr), "-q"],
+                env={**os.environ, "WILDSIDE_CACHE_DIR": str(other_cache)},
+                check=True,
+            )
+            answers.append("open")
+            return PullRequestState("open", SHA_A)
+        answers.append("closed")
+        return PullRequestState("closed", SHA_A)
+
+    outcome = service.up(
+        location, PreviewRequest(pr=13, sha=SHA_A), clock.utc_now(), pull_check=check
+    )
+    assert answers == ["open", "closed"]
+    assert outcome.changed is False
+    assert outcome.value.skipped is not None and "closed" in outcome.value.skipped
+    listing = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "main",
+         "overlays/ephemeral/pr-13"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert listing == ["overlays/ephemeral/pr-13/tombstone.yaml"]
+
+
+def test_down_names_what_it_leaves_behind(cli: Any, remote: Path) -> None:
+    assert up(cli, remote, "--pr", "14", "--sha", SHA_A, "--database").returncode == 0
+    down = cli("preview", "down", "--repo", str(remote), "--pr", "14", env={"VAULT_ADDR": ""})
+    assert down.returncode == 0, down.stderr
+    assert "vault:wildside/previews/wildside/pr-14" in down.stdout
+    assert "postgres-role:preview_wildside_pr_14" in down.stdout
+    assert "preview gc" in down.stdout
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(43, True), (44, False)])
+def test_apps_init_refuses_an_app_whose_names_cannot_fit(
+    cli: Any, bare_repo: Path, length: int, accepted: bool
+) -> None:
+    name = "a" * length
+    result = cli("apps", "init", "--repo", str(bare_repo), "--app", name, "-q")
+    if accepted:
+        assert result.returncode == 0, result.stderr
+        return
+    assert result.returncode == 2
+    assert "at most 43 characters" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert commit_count(bare_repo) == 0
+
+
+def test_apps_init_points_a_fresh_bare_head_at_the_pushed_branch(cli: Any, tmp_path: Path) -> None:
+    bare = tmp_path / "fresh.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "master", str(bare)], check=True)
+    assert cli("apps", "init", "--repo", str(bare), "-q").returncode == 0
+    head = subprocess.run(
+        ["git", "--git-dir", str(bare), "symbolic-ref", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert head == "refs/heads/main"
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(bare), str(checkout)], check=True)
+    assert (checkout / "wildside.yaml").is_file()
