@@ -11,10 +11,11 @@ from wildside.contract import kube, labels, names
 from wildside.contract.identity import FLUX_FILE, PreviewIdentity, overlay_path
 from wildside.contract.overlay import OverlayExtras
 from wildside.core import clock, validation
+from wildside.core.errors import BadInput
 from wildside.core.yaml_io import dump, dump_documents
-from wildside.previews import layout
+from wildside.previews import layout, records, values_template
 from wildside.previews.config import AppsConfig
-from wildside.previews.model import PreviewRecord, PreviewRequest
+from wildside.previews.model import PreviewOptions, PreviewRecord, PreviewRequest
 
 NAMESPACE_TRANSFORMER = "namespace-transformer.yaml"
 # The preview annotations go on every object's own metadata only: kustomize's
@@ -35,16 +36,6 @@ def path_of(pr: int) -> str:
 
 def host_of(identity: PreviewIdentity, domain: str) -> str:
     return validation.hostname(identity.host(domain), option="preview host")
-
-
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _network_policies(namespace: str, ingress_namespace: str) -> list[dict[str, Any]]:
@@ -178,6 +169,29 @@ def _epoch_annotations(record: PreviewRecord) -> dict[str, str]:
     }
 
 
+def values_context(
+    config: AppsConfig,
+    record: PreviewRecord,
+    identity: PreviewIdentity,
+    images: dict[str, str],
+) -> values_template.Context:
+    """What the values template's placeholders stand for in this preview."""
+    options = record.options
+    return values_template.Context(
+        app=config.app,
+        namespace=record.namespace,
+        host=record.url.removeprefix("https://"),
+        tag=record.sha,
+        images=images,
+        pr=record.pr,
+        preview=True,
+        secret_name=identity.app_secret if options.secrets else "",
+        database_secret_name=identity.database_secret if options.database else "",
+        node_selector=dict(config.scheduling.node_selector),
+        tolerations=[t.model_dump(exclude_none=True) for t in config.scheduling.tolerations],
+    )
+
+
 def _files(
     config: AppsConfig,
     record: PreviewRecord,
@@ -187,14 +201,13 @@ def _files(
 ) -> dict[str, str]:
     namespace = record.namespace
     label_set, annotation_set = _lifecycle(record, ttl)
-    values = layout.component_values(images, record.sha)
-    values["ingress"] = {"enabled": True, "host": record.url.removeprefix("https://")}
-    values["preview"] = {"enabled": True, "pr": record.pr}
-    values["scheduling"] = config.scheduling.values()
+    identity = PreviewIdentity(config.app, record.pr)
+    values = values_template.render(
+        config.template(), values_context(config, record, identity, images)
+    )
     extra_files: dict[str, str] = {}
     health_exprs: list[dict[str, str]] = []
     for extra in extras:
-        values = _deep_merge(values, extra.values)
         extra_files.update(extra.files)
         health_exprs.extend(extra.health_check_exprs)
 
@@ -263,9 +276,31 @@ def _files(
         "limit-range.yaml": dump(_limit_range(config, namespace)),
         layout.PATCH_FILE: dump(layout.values_patch(config, values)),
         FLUX_FILE: dump(flux),
+        records.RECORD_FILE: records.record_text(record),
     }
     files.update(extra_files)
     return files
+
+
+def check_images(config: AppsConfig, images: dict[str, str]) -> None:
+    unknown = sorted(set(images) - set(config.images))
+    if unknown:
+        raise BadInput(
+            f"--image {unknown[0]}={images[unknown[0]]} names no component of this app: use one of "
+            f"{', '.join(sorted(config.images))} (the images in wildside.yaml)"
+        )
+
+
+def resolve_options(
+    config: AppsConfig, request: PreviewRequest, previous: PreviewRecord | None
+) -> PreviewOptions:
+    """The preview's options after this request: what was stored, changed only
+    where the request says so explicitly."""
+    check_images(config, request.images)
+    options = (previous.options if previous else PreviewOptions()).updated_by(request)
+    # An override of a component since removed from wildside.yaml is dropped.
+    kept = {c: repository for c, repository in options.images.items() if c in config.images}
+    return replace(options, images=kept) if kept != options.images else options
 
 
 def render(
@@ -275,15 +310,20 @@ def render(
     existing_files: dict[str, str],
     now: datetime,
     extras: list[OverlayExtras] | None = None,
+    options: PreviewOptions | None = None,
 ) -> RenderedPreview:
     """Render the overlay. Timestamps move only when the content does, so an
     unchanged request renders byte-identical files (no commit)."""
-    domain = request.preview_domain or config.preview_domain
-    ttl = request.ttl or validation.ttl(config.preview_ttl)
-    images = {**config.images, **request.images}
-    pinned = request.pinned if request.pinned is not None else bool(previous and previous.pinned)
+    options = options or resolve_options(config, request, previous)
+    domain = options.preview_domain or config.preview_domain
+    ttl = options.ttl or validation.ttl(config.preview_ttl)
+    images = {**config.images, **options.images}
     created = previous.created_at if previous else now
     updated = previous.updated_at if previous else now
+    history: tuple[str, ...] = ()
+    if previous is not None:
+        earlier = (previous.sha, *previous.history)
+        history = tuple(dict.fromkeys(sha for sha in earlier if sha != request.sha))
     identity = PreviewIdentity(config.app, request.pr)
     record = PreviewRecord(
         pr=request.pr,
@@ -294,7 +334,9 @@ def render(
         created_at=created,
         updated_at=updated,
         expires_at=updated + ttl,
-        pinned=pinned,
+        pinned=options.pinned,
+        options=options,
+        history=history[: records.HISTORY_LENGTH],
     )
     files = _files(config, record, images, ttl, extras or [])
     if previous is not None and files != existing_files:
@@ -303,8 +345,12 @@ def render(
     return RenderedPreview(record=record, files=files)
 
 
-def parse_record(flux_document: dict[str, Any]) -> PreviewRecord:
-    """Read a preview's record back from its Flux Kustomization metadata."""
+def parse_record(
+    flux_document: dict[str, Any], record_document: dict[str, Any] | None = None
+) -> PreviewRecord:
+    """Read a preview's record back: the options from `preview.yaml`, the
+    lifecycle from its Flux Kustomization's metadata (where gc and
+    kube-state-metrics read it too)."""
     meta = flux_document["metadata"]
     label_set: dict[str, str] = meta.get("labels", {})
     annotation_set: dict[str, str] = meta.get("annotations", {})
@@ -319,4 +365,6 @@ def parse_record(flux_document: dict[str, Any]) -> PreviewRecord:
         updated_at=clock.from_label(label_set[labels.UPDATED_AT]),
         expires_at=clock.from_label(label_set[labels.EXPIRES_AT]),
         pinned=label_set.get(labels.PINNED) == "true",
+        options=records.parse_options(record_document or {}),
+        history=records.parse_history(record_document or {}),
     )

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 import hvac
 import hvac.exceptions
 
-from wildside.contract import kube, names, vault_paths
+from wildside.contract import names, vault_paths
 from wildside.contract.identity import PreviewIdentity
-from wildside.contract.overlay import EXTERNAL_SECRET_FILE, OverlayExtras
+from wildside.contract.overlay import OverlayExtras
 from wildside.core import validation
 from wildside.core.errors import BadInput, OperationalError
-from wildside.core.yaml_io import dump
+from wildside.vault import preview_overlay
 from wildside.vault.client import read_kv, vault_errors
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -167,10 +167,4 @@ def delete(
 
 
 def overlay(identity: PreviewIdentity) -> OverlayExtras:
-    """Pure: the preview's ExternalSecret (Git holds the reference to its
-    Vault path) and the chart value that names the Secret."""
-    name = identity.app_secret
-    return OverlayExtras(
-        files={EXTERNAL_SECRET_FILE: dump(kube.external_secret(name, extract=identity.vault_path))},
-        values={"secrets": {"existingSecret": name}},
-    )
+    return preview_overlay.overlay(identity)
