@@ -270,6 +270,7 @@ def test_tofu_outputs_fill_the_configuration(cli: Any, config_dir: Path, tmp_pat
         "sensitive": True,
     }  # not in the contract: never read
     _edit(config_dir / "dev.yaml", lambda d: d["vault"].pop("address"))
+    _edit(config_dir / "dev.yaml", lambda d: d["vault"].pop("ca_certificate"))
     outputs.write_text(json.dumps(document))
     output = tmp_path / "tree"
     result = cli(
