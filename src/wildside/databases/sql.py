@@ -47,6 +47,11 @@ def databases_like(conn: Connection, prefix: str) -> list[tuple[str, str | None]
     return [(str(name), None if comment is None else str(comment)) for name, comment in rows]
 
 
+def database_size(conn: Connection, oid: int) -> int:
+    row = conn.execute("SELECT pg_database_size(%s::oid)", (oid,)).fetchone()
+    return int(str(row[0])) if row else 0
+
+
 def role_exists(conn: Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
 
