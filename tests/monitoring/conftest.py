@@ -14,7 +14,7 @@ import yaml
 
 from wildside.platform.monitoring.settings import MonitoringSettings
 
-from support.monitoring_tree import settings_of
+from support.monitoring_render import settings_of
 from support.platform_tree import EXAMPLES, render_into
 
 CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----"

@@ -18,7 +18,7 @@ from wildside.platform.monitoring.settings import MonitoringSettings, Sizing
 
 from support import schemas
 from support.kustomize import build, by_kind
-from support.monitoring_tree import applied, settings_of
+from support.monitoring_render import applied, settings_of
 
 CONTROLLERS, CONFIGS = "controllers", "configs"
 SHARED = ("platform/sources/prometheus-community", "platform/monitoring/stack")

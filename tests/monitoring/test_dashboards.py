@@ -15,7 +15,7 @@ from wildside.platform.monitoring.dashboards.grafana import GRID_WIDTH, SCHEMA_V
 from wildside.platform.monitoring.settings import MonitoringSettings
 
 from support.kustomize import by_kind
-from support.monitoring_tree import applied
+from support.monitoring_render import applied
 from support.prometheus import check_rules, write_yaml
 
 # Concrete values for Grafana's variables, so promtool sees plain PromQL.

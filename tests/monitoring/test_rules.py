@@ -11,7 +11,7 @@ from wildside.platform.monitoring import rules
 from wildside.platform.monitoring.settings import MonitoringSettings
 
 from support.kustomize import by_kind
-from support.monitoring_tree import applied
+from support.monitoring_render import applied
 from support.prometheus import check_rules, run_rule_tests, write_yaml
 
 MIN = 60
