@@ -215,6 +215,12 @@ def _bad(cli: Any, config_dir: Path, tmp_path: Path, *extra: str) -> str:
             "backup",
         ),
         (lambda d: d.update(name="Dev_Cluster"), "name"),
+        (lambda d: d["apps"].update(overlays=["staging"]), "apps.hosts.staging is missing"),
+        (lambda d: d["apps"].update(hosts={"staging": "s.example.com"}), "overlays does not list"),
+        (
+            lambda d: d["apps"].update(overlays=["staging"], hosts={"staging": "s.other.org"}),
+            "apps.hosts.staging 's.other.org' is not inside dns.zone",
+        ),
     ],
 )
 def test_bad_configuration_is_refused(
