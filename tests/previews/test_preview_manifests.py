@@ -70,6 +70,7 @@ def test_each_preview_builds_with_its_tags_host_namespace_and_labels(
             "NetworkPolicy",
             "NetworkPolicy",
             "NetworkPolicy",
+            "NetworkPolicy",  # the monitoring namespace on the metrics port
             "ResourceQuota",
             "LimitRange",
             "HelmRelease",

@@ -68,6 +68,7 @@ def test_every_option_persists_and_a_sha_only_rerun_changes_only_the_sha(
         "database": True,
         "secrets": False,
         "preview_domain": None,
+        "values": {},
     }
     after = overlay_files(clone_remote, remote, 7)
     assert after.keys() == before.keys()  # the database is still there
@@ -245,3 +246,30 @@ def test_apps_init_points_a_fresh_bare_head_at_the_pushed_branch(cli: Any, tmp_p
     checkout = tmp_path / "checkout"
     subprocess.run(["git", "clone", "-q", str(bare), str(checkout)], check=True)
     assert (checkout / "wildside.yaml").is_file()
+
+
+def test_extra_values_persist_with_placeholders_until_dropped(
+    cli: Any, remote: Path, clone_remote: Any, tmp_path: Path
+) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("backend:\n  replicas: 2\npreview:\n  banner: PR << pr >> at << sha >>\n")
+    first = up(cli, remote, "--pr", "15", "--sha", SHA_A, "--values", str(extra))
+    assert first.returncode == 0, first.stderr
+    second = up(cli, remote, "--pr", "15", "--sha", SHA_B)
+    assert second.returncode == 0, second.stderr
+    files = overlay_files(clone_remote, remote, 15)
+    values = yaml.safe_load(files["patch-helmrelease-values.yaml"])["spec"]["values"]
+    assert values["backend"]["replicas"] == 2
+    assert values["backend"]["image"]["tag"] == SHA_B  # merged over the template, not instead
+    assert values["preview"] == {"enabled": True, "pr": 15, "banner": f"PR 15 at {SHA_B}"}
+
+    dropped = up(cli, remote, "--pr", "15", "--sha", SHA_B, "--no-values")
+    assert dropped.returncode == 0 and dropped.json()["options"]["values"] == {}
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("backend:\n  tag: << images.backend.tga >>\n")
+    count = commit_count(remote)
+    refused = up(cli, remote, "--pr", "15", "--sha", SHA_C, "--values", str(bad))
+    assert refused.returncode == 2
+    assert "images.backend.tga" in refused.stderr
+    assert commit_count(remote) == count

@@ -74,7 +74,7 @@ def init(
     validation.hostname(production_host, option="--production-host")
     validation.hostname(staging_host, option="--staging-host")
     validation.ttl(ttl)
-    template = _values_template(values_template) if values_template else None
+    template = read_values_file(values_template, "--values-template") if values_template else None
     try:
         config = AppsConfig(
             app=app_name,
@@ -111,20 +111,21 @@ def init(
     )
 
 
-def _values_template(path: Path) -> dict[str, Any]:
+def read_values_file(path: Path, option: str) -> dict[str, Any]:
+    """One YAML mapping of chart values from a file; anything else is bad input."""
     try:
         text = path.read_text(encoding="utf-8")
         documents = load_documents(text, source=str(path))
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         raise BadInput(
-            f"--values-template {str(path)!r} cannot be read ({reason}): give a YAML file"
+            f"{option} {str(path)!r} cannot be read ({reason}): give a YAML file"
         ) from None
     except WildsideError as error:
-        raise BadInput(f"--values-template {error}") from None
+        raise BadInput(f"{option} {error}") from None
     if len(documents) != 1 or not isinstance(documents[0], dict):
         raise BadInput(
-            f"--values-template {str(path)!r} is not one YAML mapping of chart values: "
+            f"{option} {str(path)!r} is not one YAML mapping of chart values: "
             "write the values as one document"
         )
     template: dict[str, Any] = documents[0]

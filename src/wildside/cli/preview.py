@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -85,6 +86,7 @@ def record_json(record: PreviewRecord, now: datetime) -> dict[str, Any]:
             "database": options.database,
             "secrets": options.secrets,
             "preview_domain": options.preview_domain,
+            "values": dict(options.values),
         },
     }
 
@@ -110,6 +112,19 @@ def up(
             "COMPONENT must be one of wildside.yaml's images. Kept on later runs.",
         ),
     ] = None,
+    values: Annotated[
+        Path | None,
+        typer.Option(
+            "--values",
+            help="YAML file of extra chart values, merged over the values template "
+            "(<< placeholders >> allowed). Kept on later runs until another --values or "
+            "--no-values.",
+            show_default=False,
+        ),
+    ] = None,
+    no_values: Annotated[
+        bool, typer.Option("--no-values", help="Forget the extra values given before.")
+    ] = False,
     default_images: Annotated[
         bool,
         typer.Option(
@@ -179,6 +194,11 @@ def up(
     wants_secrets = True if (seed_secrets_from or generate_secret) else secrets
     if wants_secrets is False and (seed_secrets_from or generate_secret):
         raise BadInput("--no-secrets contradicts --seed-secrets-from/--generate-secret: drop one")
+    if values is not None and no_values:
+        raise BadInput("--values and --no-values contradict each other: give one")
+    from wildside.cli.apps import read_values_file
+
+    extra_values = read_values_file(values, "--values") if values is not None else None
     request = PreviewRequest(
         pr=validation.pr_number(pr),
         sha=validation.commit_sha(sha),
@@ -189,6 +209,8 @@ def up(
         database=database,
         secrets=wants_secrets,
         default_images=default_images,
+        values=extra_values,
+        clear_values=no_values,
         reopen=reopen,
     )
     if max_previews is not None and max_previews < 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class PreviewRequest:
     database: bool | None = None
     secrets: bool | None = None
     default_images: bool = False  # drop every --image given before
+    values: dict[str, Any] | None = None  # extra chart values (may hold placeholders)
+    clear_values: bool = False  # drop the extra values given before
     reopen: bool = False  # override a tombstone: the pull request was reopened
 
 
@@ -34,6 +37,7 @@ class PreviewOptions:
     database: bool = False
     secrets: bool = False
     preview_domain: str | None = None  # None: wildside.yaml's preview_domain
+    values: dict[str, Any] = field(default_factory=dict)  # merged over the values template
 
     def updated_by(self, request: PreviewRequest) -> PreviewOptions:
         images = {} if request.default_images else dict(self.images)
@@ -45,6 +49,9 @@ class PreviewOptions:
             database=request.database if request.database is not None else self.database,
             secrets=request.secrets if request.secrets is not None else self.secrets,
             preview_domain=request.preview_domain or self.preview_domain,
+            values={}
+            if request.clear_values
+            else dict(request.values if request.values is not None else self.values),
         )
 
 

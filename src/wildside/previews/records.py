@@ -39,6 +39,7 @@ def record_document(record: PreviewRecord) -> dict[str, Any]:
             "database": options.database,
             "secrets": options.secrets,
             "previewDomain": options.preview_domain,
+            "values": dict(options.values),
         },
         "history": list(record.history[:HISTORY_LENGTH]),
     }
@@ -59,6 +60,7 @@ def parse_options(document: dict[str, Any]) -> PreviewOptions:
         database=options.get("database") is True,
         secrets=options.get("secrets") is True,
         preview_domain=str(domain) if domain else None,
+        values=dict(options.get("values") or {}),
     )
 
 

@@ -202,9 +202,12 @@ def _files(
     namespace = record.namespace
     label_set, annotation_set = _lifecycle(record, ttl)
     identity = PreviewIdentity(config.app, record.pr)
-    values = values_template.render(
-        config.template(), values_context(config, record, identity, images)
-    )
+    context = values_context(config, record, identity, images)
+    values = values_template.render(config.template(), context)
+    if record.options.values:
+        values = values_template.merge(
+            values, values_template.render(record.options.values, context)
+        )
     extra_files: dict[str, str] = {}
     health_exprs: list[dict[str, str]] = []
     for extra in extras:
@@ -297,6 +300,12 @@ def resolve_options(
     """The preview's options after this request: what was stored, changed only
     where the request says so explicitly."""
     check_images(config, request.images)
+    unknown = values_template.unknown(request.values or {}, list(config.images))
+    if unknown:
+        known = ", ".join(values_template.known_names(list(config.images)))
+        raise BadInput(
+            f"--values uses unknown placeholder(s) {', '.join(unknown)}: use only {known}"
+        )
     options = (previous.options if previous else PreviewOptions()).updated_by(request)
     # An override of a component since removed from wildside.yaml is dropped.
     kept = {c: repository for c, repository in options.images.items() if c in config.images}

@@ -152,6 +152,17 @@ def substitute(template: Any, bindings: Mapping[str, Any]) -> Any:
     return copy.deepcopy(template)
 
 
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` over `base`: maps merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
 def render(template: Any, context: Context) -> dict[str, Any]:
     values = substitute(template, context.bindings())
     if not isinstance(values, dict):
