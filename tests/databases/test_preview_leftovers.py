@@ -115,3 +115,37 @@ def test_a_role_without_the_marker_is_never_dropped(
         assert drop_preview_role(dsn, "preview_wildside_pr_35", 35) is RoleOutcome.ABSENT
     finally:
         admin.execute("DROP ROLE IF EXISTS preview_wildside_pr_33")
+
+
+def test_orphan_roles_go_once_old_marked_and_owning_nothing(
+    seeded: postgres.Server, admin: psycopg.Connection[Any]
+) -> None:
+    from wildside.cli import preview_gc
+    from wildside.databases.dsn import resolve
+
+    roles = {
+        "preview_wildside_pr_60": "wildside-preview pr=60 created=1000",  # orphan
+        "preview_wildside_pr_61": "wildside-preview pr=61 created=1000",  # live preview
+        "preview_wildside_pr_62": None,  # no marker: never ours
+        "preview_other_pr_63": "wildside-preview pr=63 created=1000",  # another app's
+    }
+    for role, comment in roles.items():
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        if comment:
+            admin.execute(f"COMMENT ON ROLE {role} IS '{comment}'")
+    try:
+        dsn = resolve(seeded.dsn())
+        now = clock.utc_now()
+        finished, found = preview_gc._external_orphans("wildside", {61}, None, dsn, now, False)
+        assert found == ["postgres-role:preview_wildside_pr_60"]
+        assert finished == {60: {"postgres-role:preview_wildside_pr_60"}}
+        remaining = {
+            row[0]
+            for row in admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(roles),)
+            ).fetchall()
+        }
+        assert remaining == set(roles) - {"preview_wildside_pr_60"}
+    finally:
+        for role in roles:
+            admin.execute(f"DROP ROLE IF EXISTS {role}")

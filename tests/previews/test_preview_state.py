@@ -273,3 +273,33 @@ def test_extra_values_persist_with_placeholders_until_dropped(
     assert refused.returncode == 2
     assert "images.backend.tga" in refused.stderr
     assert commit_count(remote) == count
+
+
+def test_gc_removes_git_orphans_of_both_kinds(tmp_path: Path) -> None:
+    import shutil
+    from datetime import timedelta
+
+    from wildside.core import clock
+    from wildside.gitops.location import RepoLocation
+    from wildside.previews import gc, index, service
+    from wildside.previews import repository as apps
+    from wildside.previews.config import AppsConfig
+    from wildside.previews.model import PreviewRequest
+
+    from support import kustomize
+
+    now = clock.utc_now()
+    location = RepoLocation(url="file:///unused", branch="main")
+    apps.apply_layout(tmp_path, AppsConfig())
+    for pr in (1, 2, 3):
+        service.apply_up(tmp_path, location, PreviewRequest(pr=pr, sha=SHA_A), now)
+    index.update(tmp_path, remove=2)  # an overlay the index no longer lists
+    shutil.rmtree(tmp_path / "overlays/ephemeral/pr-3")  # an entry without its overlay
+    assert gc.git_orphans(tmp_path) == ([2], [3])
+
+    settled = gc.settle_tombstones(tmp_path, {}, now, timedelta(days=30))
+    assert (settled.orphan_directories, settled.orphan_entries) == ([2], [3])
+    assert gc.git_orphans(tmp_path) == ([], [])
+    assert [p.name for p in (tmp_path / "overlays/ephemeral/pr-2").iterdir()] == ["tombstone.yaml"]
+    kinds = [o["kind"] for o in kustomize.build(tmp_path / "overlays/ephemeral")]
+    assert kinds == ["Kustomization"]  # only pr-1 is left, and the index builds again

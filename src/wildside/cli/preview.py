@@ -339,11 +339,13 @@ def down(
     down_result = outcome.value
     tombstone = down_result.tombstone
     done: list[str] = []
+    secrets_removed = False
     if vault is not None and down_result.identity is not None and tombstone is not None:
         # After the push: Flux prunes the ExternalSecret before its source goes.
         vault_item = f"{service.VAULT_LEFTOVER}{down_result.identity.vault_path}"
         if vault_item in tombstone.left_behind:
-            preview_secrets.remove_preview_secrets(vault, down_result.identity)
+            removed = preview_secrets.remove_preview_secrets(vault, down_result.identity)
+            secrets_removed = bool(removed)
             done.append(vault_item)
     progress.done()
     left = [item for item in (tombstone.left_behind if tombstone else ()) if item not in done]
@@ -358,7 +360,7 @@ def down(
         "branch": outcome.branch,
         "repo": location.display,
         "removed": record is not None,
-        "secrets_removed": bool(done),
+        "secrets_removed": secrets_removed,
         "left_behind": left,
     }
     emit(result, as_json=as_json, human=_human_down)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -150,14 +151,21 @@ def gc_command(
         raise OperationalError(f"preview gc refused: {plan.refused}")
 
 
-def _finish(app: str, tombstone: Tombstone, vault: Any, dsn: Any) -> tuple[set[str], list[str]]:
-    """Remove what the tombstone names as left behind, where this run can."""
+# A Vault path or role younger than this may belong to an `up` still on its
+# way to the push (add-ons prepare before the Git loop): never an orphan yet.
+ORPHAN_AGE = timedelta(hours=1)
+
+
+def _finish(app: str, tombstone: Tombstone, vault: Any, dsn: Any, done: set[str]) -> list[str]:
+    """Remove what the tombstone names as left behind, where this run can
+    (adding it to `done`); returns what is still waiting, and why."""
     from wildside.previews.service import ROLE_LEFTOVER, VAULT_LEFTOVER
 
     identity = PreviewIdentity(app, tombstone.pr)
-    done: set[str] = set()
     waiting: list[str] = []
     for item in tombstone.left_behind:
+        if item in done:
+            continue
         if item == f"{VAULT_LEFTOVER}{identity.vault_path}" and vault is not None:
             from wildside.cli import preview_secrets
 
@@ -173,42 +181,93 @@ def _finish(app: str, tombstone: Tombstone, vault: Any, dsn: Any) -> tuple[set[s
                 waiting.append(f"{item} ({outcome.value})")
         else:
             waiting.append(item)
-    return done, waiting
+    return waiting
+
+
+def _external_orphans(
+    app: str, live: set[int], vault: Any, dsn: Any, now: datetime, dry_run: bool
+) -> tuple[dict[int, set[str]], list[str]]:
+    """Vault paths and database roles of `app`'s previews that no preview owns."""
+    from wildside.previews.service import ROLE_LEFTOVER, VAULT_LEFTOVER
+
+    finished: dict[int, set[str]] = {}
+    found: list[str] = []
+    if vault is not None:
+        from wildside.vault import preview_secrets as vault_secrets
+
+        for pr, written in sorted(vault_secrets.preview_paths(vault, app).items()):
+            if pr in live or now - written < ORPHAN_AGE:
+                continue
+            identity = PreviewIdentity(app, pr)
+            item = f"{VAULT_LEFTOVER}{identity.vault_path}"
+            if not dry_run:
+                vault_secrets.delete(vault, identity)
+                finished.setdefault(pr, set()).add(item)
+            found.append(item)
+    if dsn is not None:
+        from wildside.databases.preview_roles import RoleOutcome, drop_preview_role, preview_roles
+
+        for role, pr, created in preview_roles(dsn, app):
+            if pr in live or now.timestamp() - created < ORPHAN_AGE.total_seconds():
+                continue
+            item = f"{ROLE_LEFTOVER}{role}"
+            if dry_run:
+                found.append(item)
+                continue
+            outcome = drop_preview_role(dsn, role, pr)
+            if outcome is RoleOutcome.DROPPED:
+                finished.setdefault(pr, set()).add(item)
+                found.append(item)
+    return finished, found
 
 
 def _settle_tombstones(
-    location: RepoLocation, now: Any, keep_for: Any, dry_run: bool, progress: Progress
+    location: RepoLocation, now: datetime, keep_for: timedelta, dry_run: bool, progress: Progress
 ) -> dict[str, Any]:
-    state = service.read_state(location)
-    if not state.tombstones or state.app is None:
-        return {"total": len(state.tombstones), "cleared": [], "left_behind": {}}
+    """Finish what teardowns left behind, remove orphans of every kind (Git,
+    Vault, PostgreSQL) and clear old tombstones."""
+    state, (orphan_dirs, orphan_entries) = gc.survey(location)
+    empty = {"total": 0, "cleared": [], "left_behind": {}, "orphans": []}
+    if state.app is None:
+        return empty
     vault = dsn = None
-    pending = any(t.left_behind for t in state.tombstones)
-    if pending and not dry_run and os.environ.get(names.VAULT_ADDRESS_ENV):
+    if os.environ.get(names.VAULT_ADDRESS_ENV):
         from wildside.cli import preview_secrets
 
         vault = preview_secrets.down_client()
-    if pending and not dry_run and os.environ.get(DSN_VARIABLE):
+    if os.environ.get(DSN_VARIABLE):
         from wildside.databases import dsn as dsns
 
         dsn = dsns.resolve(None)
-    finished: dict[int, set[str]] = {}
+    live = {record.pr for record in state.records} - set(orphan_dirs)
+    finished, orphans = _external_orphans(state.app, live, vault, dsn, now, dry_run)
+    orphans = (
+        [f"overlay pr-{pr} (not in the index)" for pr in orphan_dirs]
+        + [f"index entry pr-{pr} (no overlay)" for pr in orphan_entries]
+        + orphans
+    )
     waiting: dict[str, list[str]] = {}
     for tombstone in state.tombstones:
-        done, left = _finish(state.app, tombstone, vault, dsn)
-        finished[tombstone.pr] = done
+        if dry_run:
+            left = [i for i in tombstone.left_behind if i not in finished.get(tombstone.pr, set())]
+        else:
+            left = _finish(
+                state.app, tombstone, vault, dsn, finished.setdefault(tombstone.pr, set())
+            )
         if left:
             waiting[str(tombstone.pr)] = left
+    result: dict[str, Any] = {
+        "total": len(state.tombstones),
+        "left_behind": waiting,
+        "orphans": orphans,
+    }
     if dry_run:
-        due = [
+        result["cleared"] = [
             t.pr for t in state.tombstones if not t.left_behind and now - t.closed_at >= keep_for
         ]
-        return {"total": len(state.tombstones), "cleared": due, "left_behind": waiting}
-    progress.step(f"settling {len(state.tombstones)} tombstone(s)")
+        return result
+    progress.step(f"settling {len(state.tombstones)} tombstone(s) and {len(orphans)} orphan(s)")
     outcome = gc.settle(location, finished, now, keep_for, progress=progress)
-    return {
-        "total": len(state.tombstones),
-        "cleared": outcome.value.cleared,
-        "left_behind": waiting,
-        "commit": outcome.commit if outcome.changed else None,
-    }
+    result["cleared"] = outcome.value.cleared
+    result["commit"] = outcome.commit if outcome.changed else None
+    return result

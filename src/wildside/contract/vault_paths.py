@@ -17,9 +17,14 @@ def app_environment(environment: str) -> str:
     return f"{APPS}/{environment}"
 
 
+def previews_of(app: str) -> str:
+    """The folder holding every preview path of `app` (gc lists it for orphans)."""
+    return f"{PREVIEWS}/{app}"
+
+
 def preview(app: str, pr: int) -> str:
     """A preview's own path: it includes the app, so two apps' pr-12 never share one."""
-    return f"{PREVIEWS}/{app}/pr-{pr}"
+    return f"{previews_of(app)}/pr-{pr}"
 
 
 def platform(component: str) -> str:

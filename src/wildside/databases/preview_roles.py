@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from psycopg import sql
 
+from wildside.contract.identity import PreviewIdentity
 from wildside.databases import naming
 from wildside.databases import sql as q
 from wildside.databases.connection import connect
@@ -36,3 +37,24 @@ def drop_preview_role(dsn: Dsn, role: str, pr: int) -> RoleOutcome:
             return RoleOutcome.BUSY
         conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         return RoleOutcome.DROPPED
+
+
+def preview_roles(dsn: Dsn, app: str) -> list[tuple[str, int, int]]:
+    """(role, PR, created epoch) of every role of `app`'s previews that carries
+    the wildside marker; gc drops the ones no preview owns any more."""
+    prefix = PreviewIdentity(app, 0).database_role.removesuffix("0")
+    pattern = prefix.replace("_", "\\_") + "%"
+    with connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT rolname, shobj_description(oid, 'pg_authid') FROM pg_roles "
+            "WHERE rolname LIKE %s",
+            (pattern,),
+        ).fetchall()
+    found = []
+    for name, comment in rows:
+        pr = naming.pr_of_comment(None if comment is None else str(comment))
+        if pr is None or str(name) != PreviewIdentity(app, pr).database_role:
+            continue
+        created = str(comment).rsplit("created=", 1)[-1]
+        found.append((str(name), pr, int(created) if created.isdigit() else 0))
+    return sorted(found)

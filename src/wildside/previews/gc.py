@@ -5,17 +5,23 @@ commit. The policy lives here; the source is anything that answers the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from wildside.contract.identity import directory_name, overlay_path
+from wildside.contract.identity import (
+    EPHEMERAL_DIR,
+    FLUX_FILE,
+    directory_name,
+    overlay_path,
+    pr_of_directory,
+)
 from wildside.core.errors import OperationalError
 from wildside.core.output import SILENT, Progress
 from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
-from wildside.previews import records, service
+from wildside.previews import index, records, service
 from wildside.previews.gc_plan import Bounds, Plan, Removal, plan
 from wildside.previews.model import PreviewRecord
 
@@ -123,6 +129,29 @@ def collect(
 class Settled:
     cleared: list[int]  # tombstones removed: old enough, nothing left behind
     updated: list[int]  # tombstones whose leftovers were finished in part
+    orphan_directories: list[int] = field(default_factory=list)  # overlays the index lacks
+    orphan_entries: list[int] = field(default_factory=list)  # index entries without overlay
+
+
+def git_orphans(worktree: Path) -> tuple[list[int], list[int]]:
+    """Overlay directories the index does not list (Flux no longer reconciles
+    them) and index entries whose overlay is missing (they break the whole
+    ephemeral Kustomization). Commits are atomic, so neither is ever a write
+    in progress: a human edit or an older tool left them."""
+    listed = set(index.preview_numbers(worktree))
+    base = worktree / EPHEMERAL_DIR
+    present = set()
+    for directory in base.iterdir() if base.is_dir() else []:
+        number = pr_of_directory(directory.name)
+        if number is not None and (directory / FLUX_FILE).is_file():
+            present.add(number)
+    return sorted(present - listed), sorted(listed - present)
+
+
+def survey(location: RepoLocation) -> tuple[service.RepositoryState, tuple[list[int], list[int]]]:
+    """The previews, tombstones and Git orphans on the remote tip."""
+    value, _tip = writer.read(location, lambda wt: (service.state_of(wt), git_orphans(wt)))
+    return value
 
 
 def settle_tombstones(
@@ -135,7 +164,14 @@ def settle_tombstones(
     older than `keep_for` with nothing left (a late deploy of a pull request
     closed that long ago is no longer expected)."""
     cleared, updated = [], []
+    directories, entries = git_orphans(worktree)
+    for number in directories:
+        service.apply_down(worktree, number, now)  # records what it owned for the next run
+    for number in entries:
+        index.update(worktree, remove=number)
     for tombstone in service.list_tombstones(worktree):
+        if tombstone.pr in directories:
+            continue
         done = finished.get(tombstone.pr, set())
         left = tuple(item for item in tombstone.left_behind if item not in done)
         path = overlay_path(tombstone.pr)
@@ -146,7 +182,7 @@ def settle_tombstones(
             text = records.tombstone_text(replace(tombstone, left_behind=left))
             tree.sync_directory(worktree, path, {records.TOMBSTONE_FILE: text})
             updated.append(tombstone.pr)
-    return Settled(cleared, updated)
+    return Settled(cleared, updated, directories, entries)
 
 
 def settle(
@@ -160,10 +196,14 @@ def settle(
     def message(settled: Settled) -> str:
         cleared = ", ".join(directory_name(pr) for pr in settled.cleared) or "none"
         updated = ", ".join(directory_name(pr) for pr in settled.updated) or "none"
+        orphans = ", ".join(
+            [f"{directory_name(pr)} (not in the index)" for pr in settled.orphan_directories]
+            + [f"{directory_name(pr)} (index entry only)" for pr in settled.orphan_entries]
+        )
         return (
             f"preview: gc settles {len(settled.cleared) + len(settled.updated)} tombstone(s)\n\n"
             f"Cleared (closed long ago, nothing left behind): {cleared}.\n"
-            f"Leftovers finished: {updated}."
+            f"Leftovers finished: {updated}.\nOrphans removed: {orphans or 'none'}."
         )
 
     return writer.commit_change(

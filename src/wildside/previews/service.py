@@ -345,12 +345,13 @@ class RepositoryState:
     tombstones: list[Tombstone]
 
 
-def read_state(location: RepoLocation) -> RepositoryState:
-    def look(worktree: Path) -> RepositoryState:
-        config = apps.read_config(worktree)
-        return RepositoryState(
-            config.app if config else None, list_records(worktree), list_tombstones(worktree)
-        )
+def state_of(worktree: Path) -> RepositoryState:
+    config = apps.read_config(worktree)
+    return RepositoryState(
+        config.app if config else None, list_records(worktree), list_tombstones(worktree)
+    )
 
-    state, _tip = writer.read(location, look)
+
+def read_state(location: RepoLocation) -> RepositoryState:
+    state, _tip = writer.read(location, state_of)
     return state

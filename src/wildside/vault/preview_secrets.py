@@ -7,12 +7,13 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import hvac
 import hvac.exceptions
 
 from wildside.contract import names, vault_paths
-from wildside.contract.identity import PreviewIdentity
+from wildside.contract.identity import PreviewIdentity, pr_of_directory
 from wildside.contract.overlay import OverlayExtras
 from wildside.core import validation
 from wildside.core.errors import BadInput, OperationalError
@@ -164,6 +165,30 @@ def delete(
     with vault_errors(f"delete {mount}/{path}"):
         client.secrets.kv.v2.delete_metadata_and_all_versions(path=path, mount_point=mount)
     return True
+
+
+def preview_paths(
+    client: hvac.Client, app: str, mount: str = names.VAULT_KV_MOUNT
+) -> dict[int, datetime]:
+    """Every preview path of `app` in Vault and when it was last written, so
+    gc can remove the ones no preview owns any more."""
+    folder = vault_paths.previews_of(app)
+    with vault_errors(f"list {mount}/{folder}"):
+        try:
+            listed = client.secrets.kv.v2.list_secrets(path=folder, mount_point=mount)
+        except hvac.exceptions.InvalidPath:
+            return {}
+    found: dict[int, datetime] = {}
+    for key in listed.get("data", {}).get("keys", []):
+        pr = pr_of_directory(str(key))
+        if pr is None:
+            continue
+        path = vault_paths.preview(app, pr)
+        with vault_errors(f"read the metadata of {mount}/{path}"):
+            meta = client.secrets.kv.v2.read_secret_metadata(path=path, mount_point=mount)
+        stamp = str(meta["data"].get("updated_time") or meta["data"]["created_time"])
+        found[pr] = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    return found
 
 
 def overlay(identity: PreviewIdentity) -> OverlayExtras:
