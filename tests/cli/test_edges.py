@@ -98,7 +98,7 @@ def test_help_fits_80_columns_whatever_the_terminal(
     assert texts[0] == texts[1] == texts[2], "help depends on the terminal width"
     text = texts[0]
     assert all(len(line) <= HELP_WIDTH for line in text.splitlines())
-    for placeholder in ("<bool>", "BOOLEAN", "…", "╭"):
+    for placeholder in ("<bool>", "BOOLEAN", "╭"):  # ╭: a rich box (which cuts with …)
         assert placeholder not in text
     # No sentence cut short: click's truncation ends a summary in "...".
     cut = [line for line in text.splitlines() if line.rstrip().endswith("...")]

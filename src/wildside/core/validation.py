@@ -205,6 +205,31 @@ def email(value: str, *, option: str) -> str:
     return cleaned
 
 
+_HTTPS_ORIGIN = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def vault_address(value: str, *, option: str) -> str:
+    """The Vault API address: https://HOST[:PORT] (no path: clients add /v1/...)."""
+    cleaned = value.strip().rstrip("/")
+    if not _HTTPS_ORIGIN.fullmatch(cleaned):
+        raise BadInput(
+            f"{option} {value!r} is not https://HOST[:PORT]: give the Vault API address "
+            "(e.g. https://vault.example.com:8200)"
+        )
+    return cleaned
+
+
+def pem_certificate(value: str, *, option: str) -> str:
+    """A public PEM certificate (a CA's), never a private key."""
+    text = value.strip()
+    if not text.startswith("-----BEGIN CERTIFICATE-----") or "PRIVATE KEY" in text:
+        raise BadInput(
+            f"{option} is not a PEM certificate: give the CA certificate only "
+            "(-----BEGIN CERTIFICATE-----), never a key"
+        )
+    return text + "\n"
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -20,7 +20,6 @@ from wildside.contract import names
 from wildside.core import validation
 
 _GIT_URL = re.compile(r"(https://|ssh://)[^\s]+")
-_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?")
 _REGION = re.compile(r"[a-z0-9-]{2,32}")
 
 
@@ -61,12 +60,7 @@ class VaultSettings(Strict):
     @field_validator("address")
     @classmethod
     def _address(cls, value: str) -> str:
-        if not _HTTPS_URL.fullmatch(value.strip()):
-            raise ValueError(
-                f"vault.address {value!r} is not an https:// URL: give the Vault API address, "
-                "e.g. https://vault.example.com:8200"
-            )
-        return value.strip().rstrip("/")
+        return validation.vault_address(value, option="vault.address")
 
     @field_validator("kv_mount", "auth_mount")
     @classmethod
@@ -81,15 +75,11 @@ class VaultSettings(Strict):
     @field_validator("ca_certificate")
     @classmethod
     def _ca(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        text = value.strip()
-        if not text.startswith("-----BEGIN CERTIFICATE-----") or "PRIVATE KEY" in text:
-            raise ValueError(
-                "vault.ca_certificate is not a PEM certificate: give the CA certificate only "
-                "(-----BEGIN CERTIFICATE-----), never a key"
-            )
-        return text + "\n"
+        return (
+            None
+            if value is None
+            else validation.pem_certificate(value, option="vault.ca_certificate")
+        )
 
 
 class AppsSettings(Strict):

@@ -16,7 +16,6 @@ from wildside.platform.config import Strict
 _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")
 _SIZE = re.compile(r"[0-9]+(B|KB|MB|GB|TB|PB)")
 _QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?")
-_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _WEBHOOK_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
 _SMARTHOST = re.compile(r"[A-Za-z0-9.-]+:[0-9]{1,5}")
 _SLACK_CHANNEL = re.compile(r"#[a-z0-9_-]{1,80}")
@@ -202,25 +201,14 @@ class MonitoringSettings(Strict):
     @field_validator("vault_address")
     @classmethod
     def _vault(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        cleaned = value.strip().rstrip("/")
-        if not _HTTPS_URL.fullmatch(cleaned):
-            raise ValueError(
-                f"vault_address {value!r} is not https://HOST[:PORT] (e.g. "
-                "https://vault.example.com:8200)"
-            )
-        return cleaned
+        return None if value is None else validation.vault_address(value, option="vault_address")
 
     @field_validator("vault_ca_certificate")
     @classmethod
     def _ca(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        text = value.strip()
-        if not text.startswith("-----BEGIN CERTIFICATE-----") or "PRIVATE KEY" in text:
-            raise ValueError("vault_ca_certificate is not a PEM certificate (never give a key)")
-        return text + "\n"
+        return validation.pem_certificate(value, option="vault_ca_certificate")
 
     @field_validator("node_pool_label")
     @classmethod
