@@ -19,6 +19,7 @@ import argparse
 import itertools
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -104,10 +105,28 @@ git push -q origin HEAD:refs/heads/main
 """
 
 
-def time_call(call: Callable[..., object], *args: object) -> float:
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # every reaped descendant
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Samples(list[float]):
+    """Wall times, with the CPU time (this process and every git process it
+    waited for, remote side included) of each call beside them: CPU time
+    hardly moves when other jobs load the machine, wall time does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
+
+
+def time_call(samples: Samples, call: Callable[..., object], *args: object) -> None:
+    cpu = _cpu()
     start = time.perf_counter()
     call(*args)
-    return time.perf_counter() - start
+    samples.append(time.perf_counter() - start)
+    samples.cpu.append(_cpu() - cpu)
 
 
 def floor_runner(root: Path, remote: Path, name: str) -> Callable[[int], object]:
@@ -120,7 +139,7 @@ def floor_runner(root: Path, remote: Path, name: str) -> Callable[[int], object]
     )
 
 
-def warm_path(root: Path, previews: int, runs: int) -> dict[str, list[float]]:
+def warm_path(root: Path, previews: int, runs: int) -> dict[str, Samples]:
     remote = make_remote(root, previews, 10)
     location = RepoLocation(url=remote.as_uri(), branch="main")
     os.environ["WILDSIDE_CACHE_DIR"] = str(root / f"cache-warm-{previews}")
@@ -128,17 +147,17 @@ def warm_path(root: Path, previews: int, runs: int) -> dict[str, list[float]]:
     floor = floor_runner(root, remote, f"warm-{previews}")
     floor(-1)
     base = 100000
-    samples: dict[str, list[float]] = {"up": [], "down": [], "floor": []}
+    samples = {"up": Samples(), "down": Samples(), "floor": Samples()}
     for n in range(runs):
         request = PreviewRequest(pr=base + n, sha="abcdef0")
-        samples["up"].append(time_call(service.up, location, request, NOW))
-        samples["floor"].append(time_call(floor, n))
+        time_call(samples["up"], service.up, location, request, NOW)
+        time_call(samples["floor"], floor, n)
     for n in range(runs):
-        samples["down"].append(time_call(service.down, location, base + n))
+        time_call(samples["down"], service.down, location, base + n)
     return samples
 
 
-def process_start(root: Path, runs: int) -> dict[str, list[float]]:
+def process_start(root: Path, runs: int) -> dict[str, Samples]:
     """A new `wildside preview up` process with a warm cache, beside the
     interpreter's own start and the warm path of the same write in-process."""
     remote = make_remote(root, 1000, 10)
@@ -156,18 +175,21 @@ def process_start(root: Path, runs: int) -> dict[str, list[float]]:
 
     cli(300000)  # warm the cache
     os.environ["WILDSIDE_CACHE_DIR"] = str(cache)
-    samples: dict[str, list[float]] = {"process": [], "in-process": [], "python": []}
+    samples = {"process": Samples(), "in-process": Samples(), "python": Samples()}
     for n in range(runs):
-        samples["process"].append(time_call(cli, 300001 + n))
+        time_call(samples["process"], cli, 300001 + n)
         request = PreviewRequest(pr=310000 + n, sha="abcdef0")
-        samples["in-process"].append(time_call(service.up, location, request, NOW))
-        samples["python"].append(time_call(subprocess.run, [sys.executable, "-c", "pass"]))
+        time_call(samples["in-process"], service.up, location, request, NOW)
+        time_call(samples["python"], subprocess.run, [sys.executable, "-c", "pass"])
     return samples
 
 
-def import_times() -> tuple[float, list[tuple[float, str]]]:
+HEAVY_IMPORTS = ("typer", "pydantic", "yaml", "wildside.previews.config", "wildside.gitops.writer")
+
+
+def import_times() -> tuple[float, list[tuple[str, float]]]:
     """Import time of what `wildside preview up` loads, from -X importtime:
-    the total and the heaviest top-level packages (cumulative, ms)."""
+    the total and the cumulative time of the heaviest packages (ms)."""
     done = subprocess.run(
         [
             sys.executable,
@@ -180,19 +202,18 @@ def import_times() -> tuple[float, list[tuple[float, str]]]:
         text=True,
         check=True,
     )
-    top: dict[str, float] = {}
+    total = 0.0
+    heavy: dict[str, float] = {}
     for line in done.stderr.splitlines():
-        if not line.startswith("import time:") or "|" not in line:
+        fields = line.removeprefix("import time:").split("|")
+        if len(fields) != 3 or not fields[1].strip().isdigit():
             continue
-        _, cumulative, name = (
-            part.strip() for part in line.removeprefix("import time:").split("|")
-        )
-        if not cumulative.isdigit():
-            continue
-        package = name.split(".")[0]
-        if not name.startswith(" "):
-            top[package] = top.get(package, 0.0) + int(cumulative) / 1000
-    return sum(top.values()), sorted(((v, k) for k, v in top.items()), reverse=True)[:8]
+        name, cumulative = fields[2], int(fields[1]) / 1000
+        if len(name) - len(name.lstrip()) == 1:  # a top-level import, not one it made
+            total += cumulative
+        if name.strip() in HEAVY_IMPORTS:
+            heavy[name.strip()] = cumulative
+    return total, [(name, heavy.get(name, 0.0)) for name in HEAVY_IMPORTS]
 
 
 def cold_path(root: Path, remote: Path, runs: int) -> list[float]:
@@ -286,10 +307,15 @@ def ms(value: float) -> str:
     return f"{value * 1000:7.1f} ms"
 
 
-def report(name: str, samples: list[float], floor: float | None) -> None:
-    median = statistics.median(samples)
-    ratio = f"{median / floor:4.2f}x floor" if floor else ""
-    print(f"  {name:<28} {ms(median)}  p95 {ms(percentile(samples, 0.95))}  {ratio}")
+def report(name: str, samples: Samples, floor: Samples | None) -> None:
+    wall, cpu = statistics.median(samples), statistics.median(samples.cpu)
+    ratio = ""
+    if floor is not None:
+        ratio = (
+            f"  {wall / statistics.median(floor):4.2f}x floor "
+            f"(CPU {cpu / statistics.median(floor.cpu):4.2f}x)"
+        )
+    print(f"  {name:<28} {ms(wall)}  p95 {ms(percentile(samples, 0.95))}  CPU {ms(cpu)}{ratio}")
 
 
 SECTIONS = ("warm", "start", "cold", "contention")
@@ -315,15 +341,18 @@ def main() -> None:
             medians = {}
             for previews in (10, 1000):
                 result = warm_path(root, previews, runs)
-                floor = statistics.median(result["floor"])
                 print(f"{previews} live previews")
-                report("preview up", result["up"], floor)
-                report("preview down", result["down"], floor)
+                report("preview up", result["up"], result["floor"])
+                report("preview down", result["down"], result["floor"])
                 report("floor (plain git porcelain)", result["floor"], None)
-                medians[previews] = (statistics.median(result["up"]), floor)
+                medians[previews] = [
+                    statistics.median(values)
+                    for values in (result["up"], result["up"].cpu, result["floor"])
+                ]
+            up, up_cpu, floor = (medians[1000][i] / medians[10][i] for i in range(3))
             print(
-                f"1000 / 10 previews, median up: {medians[1000][0] / medians[10][0]:4.2f}x "
-                f"(target ≤ 1.3x); floor: {medians[1000][1] / medians[10][1]:4.2f}x"
+                f"1000 / 10 previews, median up: {up:4.2f}x wall, {up_cpu:4.2f}x CPU "
+                f"(target ≤ 1.3x); floor: {floor:4.2f}x wall"
             )
         if "start" in only:
             print("\n== a new `wildside preview up` process, warm cache, 1,000 previews")
@@ -332,7 +361,7 @@ def main() -> None:
             report("the same write in-process", result["in-process"], None)
             report("python -c pass", result["python"], None)
             total, heaviest = import_times()
-            listed = ", ".join(f"{name} {value:.0f}" for value, name in heaviest)
+            listed = ", ".join(f"{name} {value:.0f}" for name, value in heaviest)
             print(f"  imports (python -X importtime): {total:.0f} ms; heaviest: {listed}")
         if "cold" in only:
             print("\n== cold path (new cache, whole CLI process), median")

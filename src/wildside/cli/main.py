@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from typing import Annotated, Any
 
 import typer
@@ -43,6 +42,8 @@ USAGE_EXIT = 2
 
 
 def version() -> str:
+    from importlib import metadata  # only for --version: it costs a tenth of start-up
+
     try:
         return metadata.version(PROG)
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed

@@ -274,6 +274,8 @@ def fetch(git: Git, location: RepoLocation, branch: str) -> str | None:
         "-q",
         *(["--depth", "1"] if first else []),
         "--no-tags",
+        "--no-show-forced-updates",
+        "--no-auto-maintenance",  # compact() decides, without a process per fetch
         git.credentials.url,
         f"+refs/heads/{branch}:{tracking_ref(branch)}",
         check=False,
@@ -301,3 +303,19 @@ def record_push(git: Git, branch: str, commit: str) -> None:
     target = git.cwd / tracking_ref(branch)
     target.parent.mkdir(parents=True, exist_ok=True)
     _replace(git.cwd, target, commit + "\n")
+
+
+LOOSE_OBJECTS_LIMIT = 6700  # git's own gc.auto threshold
+
+
+def compact(git: Git) -> None:
+    """Pack loose objects once they are many (each write adds a few). Git's
+    own estimate: one of 256 object folders stands for all of them."""
+    assert git.cwd is not None
+    sample = git.cwd / "objects" / "17"
+    try:
+        count = sum(1 for _ in sample.iterdir())
+    except FileNotFoundError:
+        return
+    if count * 256 > LOOSE_OBJECTS_LIMIT:
+        git.run("gc", "--auto", "--quiet", check=False)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import tempfile
 import time
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import IO
 
 from wildside.core.errors import OperationalError
@@ -135,16 +134,19 @@ class ObjectStore:
         target = self._objects / oid[:2] / oid[2:]
         if target.exists():
             return oid
-        target.parent.mkdir(parents=True, exist_ok=True)
         payload = zlib.compress(f"{kind} {len(content)}\0".encode() + content, 1)
-        descriptor, temporary = tempfile.mkstemp(prefix="tmp_obj_", dir=target.parent)
+        temporary = target.parent / f"tmp_obj_{os.getpid()}_{oid[2:10]}"
         try:
-            with os.fdopen(descriptor, "wb") as handle:
+            handle = temporary.open("wb")
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle = temporary.open("wb")
+        try:
+            with handle:
                 handle.write(payload)
-            Path(temporary).chmod(0o444)
-            Path(temporary).replace(target)
+            temporary.replace(target)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise
         return oid
 

@@ -182,6 +182,7 @@ def _commit(
         if pushed.returncode == 0:
             checkout.record_push(git, session.branch, commit)
             session.verify(commit, expected)
+            checkout.compact(git)
             # Another writer may have pushed a byte-identical commit (same tree,
             # parent, author and second): the ref is "up to date" and ours changed nothing.
             ours = not any(line.startswith("=\t") for line in pushed.stdout.splitlines())
