@@ -21,7 +21,6 @@ from support.kustomize import build, by_kind
 from support.monitoring_render import applied, settings_of
 
 CONTROLLERS, CONFIGS = "controllers", "configs"
-SHARED = ("platform/sources/prometheus-community", "platform/monitoring/stack")
 
 
 @pytest.mark.parametrize("layer", [CONTROLLERS, CONFIGS])
@@ -33,11 +32,35 @@ def test_each_layer_builds_and_validates(rendered: Path, layer: str) -> None:
     assert "monitoring" in listed["resources"]
 
 
-@pytest.mark.parametrize("unit", SHARED)
-def test_shared_units_build_and_validate(tree: Path, unit: str) -> None:
-    objects = build(tree / unit)
-    assert objects
-    schemas.validate_all(objects)
+def test_shared_units_build_and_validate(tree: Path) -> None:
+    units = [tree / "platform/sources/prometheus-community"]
+    units += sorted((tree / "platform/monitoring").iterdir())
+    # stack; rules and dashboards for dev's settings and the defaults; one set of PodMonitors
+    assert len(units) == 1 + 1 + 2 + 2 + 1
+    for unit in units:
+        objects = build(unit)
+        assert objects, unit
+        schemas.validate_all(objects)
+
+
+def test_clusters_with_the_same_settings_share_units(tree: Path) -> None:
+    """dev's preview cap (15) differs, so dev lists units of its own; staging
+    keeps the defaults. No rules, dashboards or PodMonitors are copied into
+    a cluster folder."""
+
+    def listed(cluster: str) -> set[str]:
+        index = yaml.safe_load(
+            (tree / "clusters" / cluster / "configs/kustomization.yaml").read_text()
+        )
+        return {r.rsplit("/", 1)[1] for r in index["resources"] if "platform/monitoring/" in r}
+
+    dev, staging = listed("dev"), listed("staging")
+    assert len(dev) == len(staging) == 3
+    assert {n.rsplit("-", 1)[0] for n in dev & staging} == {"pod-monitors"}
+    assert {n.rsplit("-", 1)[0] for n in dev} == {"prometheus-rules", "dashboards", "pod-monitors"}
+    for cluster in ("dev", "staging"):
+        own = {p.name for p in (tree / "clusters" / cluster / "configs/monitoring").iterdir()}
+        assert own == {"kustomization.yaml", "external-secrets.yaml"}
 
 
 def test_helm_release_is_pinned_and_sized(
@@ -124,7 +147,7 @@ def test_rendering_is_deterministic(config_dir: Path) -> None:
 
 
 def test_pod_monitors_cover_the_platform(rendered: Path) -> None:
-    objects = applied(rendered / CONFIGS / "monitoring")
+    objects = applied(rendered / CONFIGS)
     monitors = {m["metadata"]["name"] for m in by_kind(objects, "PodMonitor")}
     assert monitors == {
         "flux-system",

@@ -35,7 +35,7 @@ def _concrete(expr: str) -> str:
 
 
 def _loaded(rendered: Path) -> dict[str, dict[str, Any]]:
-    objects = applied(rendered / "configs" / "monitoring")
+    objects = applied(rendered / "configs")  # the layer, with its shared units
     maps = [
         cm for cm in by_kind(objects, "ConfigMap") if cm["metadata"]["labels"].get(SIDECAR_LABEL)
     ]

@@ -53,7 +53,7 @@ def _rule_file(tmp_path: Path, settings: MonitoringSettings, *, annotations: boo
 
 
 def test_deployed_rules_pass_promtool_check(rendered: Path, tmp_path: Path) -> None:
-    objects = applied(rendered / "configs" / "monitoring")
+    objects = applied(rendered / "configs")  # the layer, with its shared units
     groups = [g for obj in by_kind(objects, "PrometheusRule") for g in obj["spec"]["groups"]]
     assert {g["name"] for g in groups} >= {
         "wildside.flux",

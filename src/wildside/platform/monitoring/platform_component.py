@@ -6,20 +6,23 @@ kube-prometheus-stack HelmRelease, whose values come from the cluster's
 `kube-prometheus-stack-values` ConfigMap. Everything that depends on the
 cluster (its name, sizing, Grafana host, Vault address, receiver, preview
 cap) is rendered as that cluster's own objects in its layer folders: the
-values ConfigMap with the controllers layer; ExternalSecrets, PodMonitors,
-PrometheusRules and dashboards with the configs layer, each layer's set in
-its own `monitoring/` subfolder of the cluster's layer folder. Those layers run Flux
+values ConfigMap with the controllers layer, the ExternalSecrets with the
+configs layer, each in a `monitoring/` subfolder of the cluster's layer
+folder. PodMonitors, PrometheusRules and dashboards depend on settings too,
+but are shared units named after their content (`_by_content`). Those layers run Flux
 variable substitution, so a literal `${...}` (Grafana's `${datasource}`) is
 written as the escape `$${...}`, which Flux turns back into `${...}`."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wildside.contract import names
 from wildside.core import validation
+from wildside.core.yaml_io import dump_documents
 from wildside.platform.components.base import Component, Host, Patch, Unit, require
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
@@ -100,6 +103,16 @@ def escape_substitution(value: Any) -> Any:
     return value
 
 
+def _by_content(kind: str, documents: list[dict[str, Any]]) -> Unit:
+    """A configs unit named after a hash of its content: the rules, dashboards
+    and PodMonitors follow the cluster's settings (thresholds, preview cap,
+    app), so clusters with the same settings share one folder and a cluster
+    with its own settings gets its own, never a copy in its cluster folder."""
+    escaped = escape_substitution(documents)
+    digest = hashlib.sha256(dump_documents(escaped).encode("utf-8")).hexdigest()[:10]
+    return Unit(f"{kind}-{digest}", Layer.CONFIGS, {f"{kind}.yaml": escaped})
+
+
 class Monitoring(Component[MonitoringComponentSettings]):
     name = "monitoring"
     settings_model = MonitoringComponentSettings
@@ -129,7 +142,10 @@ class Monitoring(Component[MonitoringComponentSettings]):
                     "namespace.yaml": release.namespaces(resolved),
                     "helmrelease.yaml": [release.helm_release(resolved)],
                 },
-            )
+            ),
+            _by_content("pod-monitors", scrape.pod_monitors(resolved)),
+            _by_content("prometheus-rules", rules.prometheus_rules(resolved)),
+            _by_content("dashboards", dashboards.configmaps(resolved)),
         ]
 
     def patches(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Patch]:
@@ -142,9 +158,6 @@ class Monitoring(Component[MonitoringComponentSettings]):
             if (ca := scrape.vault_ca_configmap(s))
             else [],
             (Layer.CONFIGS, "external-secrets.yaml"): release.external_secrets(s),
-            (Layer.CONFIGS, "pod-monitors.yaml"): scrape.pod_monitors(s),
-            (Layer.CONFIGS, "prometheus-rules.yaml"): rules.prometheus_rules(s),
-            (Layer.CONFIGS, "dashboards.yaml"): dashboards.configmaps(s),
         }
         return [
             Patch(layer, f"{GROUP}/{name}", escape_substitution(documents), resource=True)
