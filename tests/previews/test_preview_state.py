@@ -303,3 +303,31 @@ def test_gc_removes_git_orphans_of_both_kinds(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "overlays/ephemeral/pr-2").iterdir()] == ["tombstone.yaml"]
     kinds = [o["kind"] for o in kustomize.build(tmp_path / "overlays/ephemeral")]
     assert kinds == ["Kustomization"]  # only pr-1 is left, and the index builds again
+
+
+def test_a_preview_from_before_the_record_keeps_its_add_ons(tmp_path: Path) -> None:
+    """Written before preview.yaml existed: its files say which add-ons it has."""
+    from wildside.core import clock
+    from wildside.databases import declarative
+    from wildside.gitops.location import RepoLocation
+    from wildside.previews import repository as apps
+    from wildside.previews import service
+    from wildside.previews.config import AppsConfig
+    from wildside.previews.model import PreviewRequest
+    from wildside.vault import preview_overlay
+
+    now = clock.utc_now()
+    location = RepoLocation(url="file:///unused", branch="main")
+    addons = service.AddOns(secrets=preview_overlay.overlay, database=declarative.overlay)
+    apps.apply_layout(tmp_path, AppsConfig())
+    first = PreviewRequest(pr=4, sha=SHA_A, database=True, secrets=True)
+    service.apply_up(tmp_path, location, first, now, addons=addons)
+    overlay = tmp_path / "overlays/ephemeral/pr-4"
+    (overlay / "preview.yaml").unlink()
+    record = service.read_record(tmp_path, 4)
+    assert record is not None
+    assert (record.options.database, record.options.secrets) == (True, True)
+    service.apply_up(tmp_path, location, PreviewRequest(pr=4, sha=SHA_B), now, addons=addons)
+    assert {"database.yaml", "external-secret.yaml", "preview.yaml"} <= {
+        p.name for p in overlay.iterdir()
+    }
