@@ -10,13 +10,14 @@ from typing import Any
 import helm_python as helm
 import yaml
 
-from wildside.previews import repository as apps
-from wildside.previews.config import AppsConfig
 from wildside.gitops.location import RepoLocation
+from wildside.previews import repository as apps
 from wildside.previews import service
+from wildside.previews.config import AppsConfig
 from wildside.previews.model import PreviewRequest
 
 from support import kustomize, schemas
+from support.pod_security import restricted_violations
 from support.tools import REPO_ROOT
 
 CHART = REPO_ROOT / "charts" / "wildside"
@@ -69,6 +70,16 @@ def test_chart_renders_the_preview(tmp_path: Path) -> None:
             "effect": "NoSchedule",
         }
     ]
+    for deployment in deployments.values():  # the preview namespace enforces `restricted`
+        assert restricted_violations(deployment["spec"]["template"]["spec"]) == []
+    ports = {p["name"]: p["containerPort"] for p in backend["ports"]}
+    assert ports == {"http": 8080, "metrics": 9090}, "the PodMonitor scrapes the port `metrics`"
+    assert (
+        deployments["wildside-backend"]["spec"]["template"]["metadata"]["labels"][
+            "app.kubernetes.io/name"
+        ]
+        == "wildside"
+    )
     ingress = next(o for o in objects if o["kind"] == "Ingress")
     assert ingress["spec"]["rules"][0]["host"] == "pr-77.previews.test.dev"
     assert ingress["spec"]["ingressClassName"] == "traefik"
@@ -77,6 +88,26 @@ def test_chart_renders_the_preview(tmp_path: Path) -> None:
         o["kind"] == "Service" and o["spec"].get("type") in {"LoadBalancer", "NodePort"}
         for o in objects
     )
+
+
+def test_pod_security_check_refuses_what_restricted_forbids() -> None:
+    """The static check the chart passes is not vacuous."""
+    chart = helm.Chart.load(str(CHART))
+    manifests = chart.render({}, name="wildside", namespace="x")
+    objects = [doc for text in manifests.values() for doc in yaml.safe_load_all(text) if doc]
+    pod = next(o for o in objects if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert restricted_violations(pod) == []
+    container = pod["containers"][0]
+    for change, found in (
+        (lambda: pod.update(hostNetwork=True), "hostNetwork"),
+        (lambda: container["securityContext"].update(allowPrivilegeEscalation=True), "Escalation"),
+        (lambda: container["securityContext"]["capabilities"].update(add=["SYS_ADMIN"]), "adds"),
+        (lambda: pod["securityContext"].pop("seccompProfile"), "seccompProfile"),
+        (lambda: pod["securityContext"].pop("runAsNonRoot"), "runAsNonRoot"),
+        (lambda: pod.update(volumes=[{"name": "h", "hostPath": {"path": "/"}}]), "hostPath"),
+    ):
+        change()
+        assert any(found in v for v in restricted_violations(pod)), found
 
 
 def test_secret_references_reach_the_backend() -> None:
