@@ -181,3 +181,34 @@ def test_a_fetch_from_a_missing_repository_says_why(run: Any, tmp_path: Path) ->
 def test_a_state_file_that_is_a_directory_is_refused(run: Any, tmp_path: Path) -> None:
     line = one_line_usage_error(run("vault", "bootstrap", "--state-file", str(tmp_path)))
     assert "--state-file" in line and "vault-state.json" in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "code"),
+    [
+        ("GITHUB_API_URL", "http://[::1", 2),
+        ("GITHUB_API_URL", "ftp://x", 2),
+        ("WILDSIDE_GITHUB_MAX_SLEEP", "nan", 2),
+        ("WILDSIDE_GITHUB_MAX_SLEEP", "-1e400", 2),
+        ("WILDSIDE_GITHUB_MAX_SLEEP", "soon", 2),
+    ],
+)
+def test_bad_github_settings_are_one_line(
+    run: Any, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, code: int
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+    monkeypatch.setenv(variable, value)
+    outcome = run("github", "deployment", "--pr", "1", "--state", "inactive", "--repository", "a/b")
+    assert outcome.code == code, outcome
+    assert outcome.stderr.count("\n") == 1 and variable in outcome.stderr
+
+
+def test_an_unusable_cache_directory_is_one_line(
+    run: Any, bare_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("WILDSIDE_CACHE_DIR", str(blocker))
+    outcome = run("preview", "list", "--repo", str(bare_repo))
+    assert outcome.code == 1, outcome
+    assert outcome.stderr.count("\n") == 1 and str(blocker) in outcome.stderr

@@ -156,6 +156,10 @@ def main(argv: Sequence[str]) -> int:
     except (KeyboardInterrupt, Abort):
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
+    except OSError as error:  # the file system refused (a path given, or the cache directory)
+        where = f" {error.filename}" if error.filename else ""
+        sys.stderr.write(f"{PROG}: error: cannot use{where}: {error.strerror or error}\n")
+        return 1
     return result if isinstance(result, int) else 0
 
 

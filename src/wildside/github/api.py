@@ -4,6 +4,7 @@ and network errors within a bounded budget, and lists follow Link headers."""
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import re
@@ -94,16 +95,28 @@ class GitHubClient:
                 "(in a workflow: env: GITHUB_TOKEN: ${{ github.token }})"
             )
         api_url = os.environ.get(API_URL_VARIABLE) or DEFAULT_API_URL
-        if not api_url.startswith(("https://", "http://")):
-            raise BadInput(f"{API_URL_VARIABLE} {api_url!r} is not an http(s) URL")
+        try:
+            valid_url = api_url.startswith(("https://", "http://")) and bool(
+                httpx.URL(api_url).host
+            )
+        except httpx.InvalidURL:
+            valid_url = False
+        if not valid_url:
+            raise BadInput(
+                f"{API_URL_VARIABLE} {api_url!r} is not an http(s) URL "
+                f"(e.g. {DEFAULT_API_URL}); unset it for GitHub.com"
+            )
         budget = os.environ.get(MAX_SLEEP_VARIABLE)
         if budget is not None and "policy" not in options:
             try:
-                options["policy"] = RetryPolicy(max_total_sleep=float(budget))
+                seconds = float(budget)
             except ValueError:
+                seconds = math.nan
+            if not 0 <= seconds <= 86_400:
                 raise BadInput(
-                    f"{MAX_SLEEP_VARIABLE} {budget!r} is not a number of seconds"
-                ) from None
+                    f"{MAX_SLEEP_VARIABLE} {budget!r} is not a number of seconds: give 0 to 86400"
+                )
+            options["policy"] = RetryPolicy(max_total_sleep=seconds)
         return cls(repository_name(repository), token.strip(), api_url, **options)
 
     def close(self) -> None:
