@@ -331,3 +331,15 @@ def test_a_preview_from_before_the_record_keeps_its_add_ons(tmp_path: Path) -> N
     assert {"database.yaml", "external-secret.yaml", "preview.yaml"} <= {
         p.name for p in overlay.iterdir()
     }
+
+
+def test_a_refused_up_prepares_no_add_on(cli: Any, remote: Path) -> None:
+    assert cli("preview", "down", "--repo", str(remote), "--pr", "16", "-q").returncode == 0
+    late = cli(
+        "preview", "up", "--repo", str(remote), "--pr", "16", "--sha", SHA_A, "--database",
+        "--json", env={"VAULT_ADDR": ""},
+    )  # fmt: skip
+    assert late.returncode == 0, late.stderr
+    assert "torn down" in late.json()["skipped"]
+    assert "VAULT_ADDR" not in late.stderr  # the database add-on never prepared
+    assert late.json()["database"] == {"enabled": True, "credentials": None}

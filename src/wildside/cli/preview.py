@@ -244,11 +244,14 @@ def up(
     identity: PreviewIdentity | None = None
     if vault_addon or database_addon:
         # Prepare once, outside the Git retry loop, after the cap check.
-        identity = service.inspect(location, request.pr, max_previews)
-        if vault_addon:
-            vault_addon.prepare(identity)
-        if database_addon:
-            database_addon.prepare(identity, progress)
+        identity, refused = service.inspect_up(location, request, max_previews)
+        # A refused up prepares nothing; the loop below says why, on its own tip.
+        # (With --only-if-open GitHub may still say "reopened" there.)
+        if refused is None or pull_check is not None:
+            if vault_addon:
+                vault_addon.prepare(identity)
+            if database_addon:
+                database_addon.prepare(identity, progress)
     outcome = service.up(
         location,
         request,

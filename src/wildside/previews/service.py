@@ -251,6 +251,31 @@ def inspect(location: RepoLocation, pr: int, max_previews: int | None = None) ->
     return identity
 
 
+def inspect_up(
+    location: RepoLocation, request: PreviewRequest, max_previews: int | None = None
+) -> tuple[PreviewIdentity, str | None]:
+    """`inspect` for an `up` that prepares add-ons: also checks the request
+    against wildside.yaml (components, placeholders) and says whether the tip
+    would refuse it (teardown wins, newer wins), so a refused `up` seeds no
+    Vault path and makes no password. The loop decides again on its own tip."""
+
+    def look(worktree: Path) -> tuple[PreviewIdentity, str | None]:
+        config = (
+            AppsConfig()
+            if location.embedded and apps.read_config(worktree) is None
+            else apps.require_config(worktree, location)
+        )
+        previous = read_record(worktree, request.pr)
+        render.resolve_options(config, request, previous)
+        refusal = admission.refusal(request, previous, read_tombstone(worktree, request.pr), None)
+        if refusal is None:
+            check_cap(worktree, request.pr, max_previews)
+        return PreviewIdentity(config.app, request.pr), refusal
+
+    value, _tip = writer.read(location, look)
+    return value
+
+
 def up(
     location: RepoLocation,
     request: PreviewRequest,
