@@ -10,13 +10,15 @@
 locals {
   auth_path   = coalesce(var.auth_mount_path, "kubernetes-${var.cluster_name}")
   policy_name = var.policy_name
+  # Read only, data only: the secret at each path and below it. No metadata list, so a
+  # cluster cannot enumerate what it may not read (`find` is not used by wildside).
   policy_hcl = join("\n", [
     for prefix in local.read_prefixes : <<-EOT
-      path "${var.vault_kv_mount}/data/${prefix}/*" {
+      path "${var.vault_kv_mount}/data/${prefix}" {
         capabilities = ["read"]
       }
-      path "${var.vault_kv_mount}/metadata/${prefix}/*" {
-        capabilities = ["read", "list"]
+      path "${var.vault_kv_mount}/data/${prefix}/*" {
+        capabilities = ["read"]
       }
     EOT
   ])

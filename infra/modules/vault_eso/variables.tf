@@ -74,9 +74,9 @@ variable "role_name" {
 }
 
 variable "extra_read_prefixes" {
-  description = "Further KV prefixes (inside vault_kv_mount) External Secrets of this cluster may read: by default the app and preview secrets the wildside CLI writes."
+  description = "Further KV paths (inside vault_kv_mount, each with everything below it) External Secrets of this cluster may read: its own environment's app secrets (\"wildside/apps/<environment>\") and, only on the cluster that hosts previews, \"wildside/previews\". Default none: no cluster reads another environment's secrets by default."
   type        = list(string)
-  default     = ["wildside/apps", "wildside/previews"]
+  default     = []
 
   validation {
     condition     = alltrue([for p in var.extra_read_prefixes : can(regex("^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$", p))])
@@ -96,7 +96,7 @@ variable "token_ttl_seconds" {
 }
 
 variable "policy_name" {
-  description = "Read-only policy the External Secrets role binds. The default is the one `wildside vault bootstrap` creates (it reads the apps, previews and platform prefixes). For a per-cluster policy, create it beforehand with a privileged token from the policy_hcl output, or set create_policy."
+  description = "Read-only policy the External Secrets role binds. The shared default grants nothing (`wildside vault bootstrap` keeps it inert); bind wildside-external-secrets-<cluster>, which `wildside vault bootstrap --cluster-config` pre-creates with exactly what the cluster syncs. For a per-cluster policy, create it beforehand with a privileged token from the policy_hcl output, or set create_policy."
   type        = string
   default     = "wildside-external-secrets"
 
