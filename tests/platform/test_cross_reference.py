@@ -36,8 +36,8 @@ EXPECTED_HOSTS = {
     },
     "production": {
         "wildside.example.com",
-        "grafana.ops.example.com",
-        "flux-webhook.ops.example.com",
+        "grafana.previews.example.com",
+        "flux-webhook.previews.example.com",
     },
 }
 
