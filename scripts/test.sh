@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(postgresql prometheus prometheus-alertmanager)
+APT_PACKAGES=(postgresql prometheus prometheus-alertmanager openssl)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -38,12 +38,27 @@ if [ "$(cat .venv-checkov/.stamp 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
 fi
 export WILDSIDE_CHECKOV="$PWD/.venv-checkov/bin/checkov"
 
+# The infra tests run the real OpenTofu and providers, built from the Go modules pinned
+# under engines/ into a cache (a cold build takes about 15 minutes on 2 cores, a warm
+# run a few seconds; see infra/README.md).
+echo "== OpenTofu, its providers and terraform-docs (scripts/tofu-mirror.sh)"
+bash scripts/tofu-mirror.sh >/dev/null
+bash scripts/engines.sh terraform-docs >/dev/null
+
 echo "== ruff format --check"
 .venv/bin/ruff format --check src tests benchmarks
 echo "== ruff check"
 .venv/bin/ruff check src tests benchmarks
 echo "== mypy --strict"
 .venv/bin/mypy
-echo "== pytest"
+# The e2e tier's live cluster (tests/e2e, tests/support/cluster.py): Kubernetes,
+# etcd, kwok and Flux built from the Go modules pinned under engines/, cached
+# in ~/.cache/wildside/engines by those pins. A first build takes many minutes
+# (progress below); a warm one only hashes files. Go missing fails the run.
+echo "== engines for the live cluster (scripts/engines.sh)"
+bash scripts/engines.sh kubernetes flux/source-controller flux/kustomize-controller \
+  flux/helm-controller flux/notification-controller >/dev/null
+
+echo "== pytest (the e2e tier runs on one worker, against one live cluster)"
 export PATH="$PWD/.venv/bin:$PATH"
-exec .venv/bin/pytest -n "${WILDSIDE_TEST_WORKERS:-2}" "$@"
+exec .venv/bin/pytest -n "${WILDSIDE_TEST_WORKERS:-2}" --dist loadgroup "$@"

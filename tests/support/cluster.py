@@ -8,7 +8,8 @@ plane. The binaries come from `scripts/engines.sh` (built from the Go modules
 pinned under engines/, cached by those pins); the CRDs and kwok's stages from
 tests/data/crds/ (vendored by scripts/refresh-crds.sh). Beside the cluster, a
 loopback HTTP server serves bare Git repositories (git http-backend) and a
-Helm repository holding charts/wildside.
+Helm repository holding charts/wildside, over HTTPS with a certificate of
+the harness CA, which the Flux controllers trust (SSL_CERT_FILE).
 
     PYTHONPATH=tests python -m support.cluster up|down|env [--state DIR]
 
@@ -176,6 +177,11 @@ def make_pki(pki: Path) -> None:
     for name, subject, extensions in (
         ("apiserver", "/CN=kube-apiserver", f"subjectAltName={sans}\nextendedKeyUsage=serverAuth"),
         ("admin", "/O=system:masters/CN=wildside-admin", "extendedKeyUsage=clientAuth"),
+        (
+            "loopback",
+            "/CN=wildside-loopback-sources",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth",
+        ),
     ):
         (pki / f"{name}.ext").write_text(extensions + "\n")
         _openssl(
@@ -477,6 +483,10 @@ class ClusterBuilder:
                 f"--root-ca-file={pki / 'ca.crt'}",
                 "--use-service-account-credentials=false",
                 f"--service-cluster-ip-range={SERVICE_CIDR}",
+                # kwok renews the fake nodes' leases; on a loaded 2-core machine a
+                # renewal can come late, and a node marked NotReady gets its pods
+                # marked NotReady, which kwok's stages never undo (no kubelet).
+                "--node-monitor-grace-period=10m",
                 "--concurrent-deployment-syncs=20",
                 "--concurrent-replicaset-syncs=20",
                 "--concurrent-namespace-syncs=20",
@@ -527,7 +537,7 @@ class ClusterBuilder:
 
         # Loopback Git + Helm repository
         http_port = self.port("loopback-http")
-        http_url = f"http://127.0.0.1:{http_port}"
+        http_url = f"https://127.0.0.1:{http_port}"
         publish_chart(state / "charts", f"{http_url}/charts")
         self.binaries["loopback-http"] = Path(sys.executable)
         self.spawn(
@@ -537,9 +547,11 @@ class ClusterBuilder:
                 f"--port={http_port}",
                 f"--git-root={state / 'git'}",
                 f"--static={state / 'charts'}",
+                f"--tls-cert={pki / 'loopback.crt'}",
+                f"--tls-key={pki / 'loopback.key'}",
             ],
         )
-        self.wait_http("loopback-http", f"{http_url}/charts/index.yaml")
+        self.wait_http("loopback-http", f"{http_url}/charts/index.yaml", verify=admin_tls(pki))
 
         # Flux
         log("starting Flux's source-, kustomize-, helm- and notification-controller")
@@ -549,7 +561,14 @@ class ClusterBuilder:
         events_port, receiver_port = self.port("flux-events"), self.port("flux-receiver")
         storage_port = self.port("source-storage")
         events = f"http://127.0.0.1:{events_port}"
-        flux_env = {**kube_env, "RUNTIME_NAMESPACE": FLUX_NAMESPACE, "TMPDIR": str(state / "home")}
+        # The loopback sources' certificate comes from the harness CA: Go trusts
+        # it through SSL_CERT_FILE, as a cluster trusts a private CA bundle.
+        flux_env = {
+            **kube_env,
+            "RUNTIME_NAMESPACE": FLUX_NAMESPACE,
+            "TMPDIR": str(state / "home"),
+            "SSL_CERT_FILE": str(pki / "ca.crt"),
+        }
         health: dict[str, str] = {}
         for name, extra in (
             (
@@ -605,6 +624,12 @@ class ClusterBuilder:
             timeout=60,
             what="kube-controller-manager to create the default service account",
         )
+        for name in self.pids:
+            if not self.alive(name):
+                raise HarnessError(
+                    f"{name} exited; see {self.logs / (name + '.log')}:\n"
+                    + Cluster(cluster_info).log_tail(name, 20)
+                )
         log(f"ready in {time.monotonic() - started:.1f}s: {api_url}")
         return cluster
 

@@ -24,14 +24,14 @@ from support.cluster import FLUX_NAMESPACE, REPO_ROOT, Cluster, wait_until
 from support.flux_substitute import substitute
 
 EXAMPLE_CLUSTER = REPO_ROOT / "examples" / "clusters" / "dev.yaml"
-PREVIEW_DOMAIN = "previews.example.test"
+PREVIEW_DOMAIN = "previews.dev.example.com"  # the dev example cluster's
 WEBHOOK_SECRET = "wildside-apps-webhook-token"  # the Secret the rendered Receiver reads
 
 
 def wildside(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
     """Run the installed `wildside` console script as a user would; --json output.
     WILDSIDE_CLI names another executable (e.g. a build of another revision)."""
-    executable = shutil.which(
+    executable = os.environ.get("WILDSIDE_CLI") or shutil.which(
         "wildside", path=f"{REPO_ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"
     )
     assert executable, "the wildside console script is missing: run scripts/test.sh"
@@ -189,6 +189,28 @@ class AppsEnvironment:
         ):
             obj = self.cluster.get(path)
             parts.append(f"{path}: {json.dumps((obj or {}).get('status'))[:800]}")
+        pods = self.cluster.items(f"/api/v1/namespaces/wildside-pr-{pr}/pods")
+        parts.append(
+            "pods: "
+            + json.dumps(
+                [
+                    (p["metadata"]["name"], p["spec"].get("nodeName"), p["status"].get("phase"))
+                    for p in pods
+                ]
+            )
+        )
+        nodes = self.cluster.items("/api/v1/nodes")
+        parts.append(
+            "nodes: "
+            + json.dumps(
+                [
+                    (n["metadata"]["name"], (self.cluster.condition(n) or {}).get("status"))
+                    for n in nodes
+                ]
+            )
+        )
+        events = self.cluster.items(f"/api/v1/namespaces/wildside-pr-{pr}/events")
+        parts.append("events: " + "; ".join(str(e.get("message"))[:200] for e in events[-15:]))
         return "\n".join(parts)
 
 
@@ -210,9 +232,12 @@ def start_apps_environment(
         "--preview-domain", PREVIEW_DOMAIN, env=env,
     )  # fmt: skip
     tree = render_platform(
-        workdir / "platform", "dev", {"apps.url": url, "preview_domain": PREVIEW_DOMAIN}, env
+        workdir / "platform",
+        "dev",
+        {"apps.url": url, "apps.interval": interval},
+        env,
     )
-    values = {**cluster_vars(tree, "dev"), "apps_interval": interval}
+    values = cluster_vars(tree, "dev")
     token = secrets.token_hex(24)
     cluster.apply(
         [

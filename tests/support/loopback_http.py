@@ -1,9 +1,12 @@
 """The sources Flux reads in the live-cluster harness, on loopback: Git's own
 smart-HTTP server (`git http-backend`, run as a CGI program) under `/git/`,
+over HTTPS with a certificate of the harness CA (the platform accepts only
+https:// Git URLs),
 and a static directory (the Helm repository index and chart archives) under
 `/charts/`. Read-only: pushes go to the bare repositories on disk.
 
-    python tests/support/loopback_http.py --port 8080 --git-root DIR --static DIR
+    python tests/support/loopback_http.py --port 8080 --git-root DIR --static DIR \
+        [--tls-cert CRT --tls-key KEY]
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 from http import HTTPStatus
@@ -121,6 +125,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--git-root", type=Path, required=True)
     parser.add_argument("--static", type=Path, required=True)
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate")
+    parser.add_argument("--tls-key", type=Path)
     args = parser.parse_args()
     git = shutil.which("git")
     if git is None:
@@ -134,7 +140,13 @@ def main() -> None:
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     server.daemon_threads = True
-    print(f"serving on http://127.0.0.1:{args.port}", flush=True)
+    scheme = "http"
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(args.tls_cert), str(args.tls_key))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    print(f"serving on {scheme}://127.0.0.1:{args.port}", flush=True)
     server.serve_forever()
 
 
