@@ -50,6 +50,7 @@ def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pat
         "GITHUB_REPOSITORY",
         "GITHUB_STEP_SUMMARY",
         "DIGITALOCEAN_TOKEN",
+        "DIGITALOCEAN_ACCESS_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VAULT_ADDR", f"http://127.0.0.1:{unused_port()}")

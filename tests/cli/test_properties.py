@@ -1,5 +1,6 @@
 """No input produces a traceback: for every command, hypothesis draws values
-for its options (valid ones, near misses and arbitrary text) and the command,
+for its options (valid ones, near misses and arbitrary text) and for the
+environment variables the CLI reads (local near misses), and the command,
 run in-process, must end with exit code 0, 1 or 2 and print no traceback.
 
 Nothing leaves the machine: Vault, GitHub and PostgreSQL are closed loopback
@@ -197,6 +198,26 @@ def _leaves() -> list[tuple[list[str], Any]]:
 LEAVES = _leaves()
 
 
+def _environment(world: World) -> st.SearchStrategy[dict[str, str]]:
+    """Settings that come from the environment rather than options: usually
+    the world's defaults, sometimes a local-only near miss."""
+    closed = f"http://127.0.0.1:{unused_port()}"
+    choices = {
+        "WILDSIDE_PUSH_ATTEMPTS": ["2", "abc", "0", "99999999999999999999"],
+        "WILDSIDE_GITHUB_MAX_SLEEP": ["0", "nan", "-1", "soon"],
+        "GITHUB_API_URL": [closed, "http://[::1", "ftp://x", ""],
+        "VAULT_ADDR": [closed, "garbage", "http://[::1"],  # never unset: that means discovery
+        "WILDSIDE_APPS_REPO": [str(world.apps), "-x", "missing.git"],
+        "WILDSIDE_DB_DSN": [world.closed_dsn, "not a dsn", ""],
+        "WILDSIDE_CACHE_DIR": [os.environ["WILDSIDE_CACHE_DIR"], str(world.garbage)],
+        "WILDSIDE_SEED_ALLOW": ["wildside/apps/staging", "[[", ""],
+    }
+    return st.fixed_dictionaries(
+        {},
+        optional={name: st.sampled_from(values) for name, values in choices.items()},
+    )
+
+
 @pytest.fixture
 def world(offline_env: Path, bare_repo: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> World:
     root = offline_env
@@ -230,13 +251,22 @@ def test_no_input_produces_a_traceback(path: list[str], leaf: Any, world: World,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(argv=_argv(path, leaf, samples))
-    def check(argv: list[str]) -> None:
-        outcome = run(*argv)
-        assert outcome.code in (0, 1, 2), (argv, outcome)
-        assert "Traceback" not in outcome.output, (argv, outcome)
+    @given(argv=_argv(path, leaf, samples), env=_environment(world))
+    def check(argv: list[str], env: dict[str, str]) -> None:
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        try:
+            outcome = run(*argv)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        assert outcome.code in (0, 1, 2), (argv, env, outcome)
+        assert "Traceback" not in outcome.output, (argv, env, outcome)
         if outcome.code != 0:
             errors = [x for x in outcome.stderr.splitlines() if x.startswith("wildside:")]
-            assert len(errors) <= 1, (argv, outcome.stderr)
+            assert len(errors) <= 1, (argv, env, outcome.stderr)
 
     check()
