@@ -70,13 +70,14 @@ def test_helm_release_is_pinned_and_sized(
     chart = helm["spec"]["chart"]["spec"]
     assert chart["chart"] == "kube-prometheus-stack"
     assert chart["version"] == release.CHART_VERSION and "x" not in chart["version"]
-    (source,) = helm["spec"]["valuesFrom"]
-    (values_map,) = [
-        cm
-        for cm in by_kind(applied(rendered / CONTROLLERS / "monitoring"), "ConfigMap")
-        if cm["metadata"]["name"] == source["name"]
+    assert helm["spec"]["values"] == release.shared_values(), "the shared unit: no cluster value"
+    (patched,) = [
+        o
+        for o in by_kind(applied(rendered / CONTROLLERS), "HelmRelease")
+        if o["metadata"]["name"] == release.RELEASE
     ]
-    values = yaml.safe_load(values_map["data"][source["valuesKey"]])
+    values = patched["spec"]["values"]  # what Flux applies on dev: shared values + dev's patch
+    assert values == release.values(settings)
     spec = values["prometheus"]["prometheusSpec"]
     sizing = settings.resolved_sizing
     assert spec["retention"] == sizing.retention

@@ -40,11 +40,7 @@ def test_monitoring_renders_and_validates(tree: Path) -> None:
     schemas.validate_all(mine)
     (helm,) = [o for o in mine if o["kind"] == "HelmRelease"]
     assert helm["spec"]["chart"]["spec"]["version"] == release.CHART_VERSION
-    (source,) = helm["spec"]["valuesFrom"]
-    (values_map,) = [
-        o for o in mine if o["kind"] == "ConfigMap" and o["metadata"]["name"] == source["name"]
-    ]
-    values = yaml.safe_load(values_map["data"][source["valuesKey"]])
+    values = helm["spec"]["values"]
     assert values["grafana"]["ingress"]["hosts"] == ["grafana.dev.example.com"]
     assert values["prometheus"]["prometheusSpec"]["externalLabels"] == {"cluster": "dev"}
     assert values["prometheus"]["prometheusSpec"]["retention"] == "7d"

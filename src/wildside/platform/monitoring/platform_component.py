@@ -1,17 +1,16 @@
 """`monitoring` as a platform component (registered in
 `wildside.platform.components.registry`).
 
-The shared folder `platform/monitoring/stack/` holds the namespace and the
-kube-prometheus-stack HelmRelease, whose values come from the cluster's
-`kube-prometheus-stack-values` ConfigMap. Everything that depends on the
-cluster (its name, sizing, Grafana host, Vault address, receiver, preview
-cap) is rendered as that cluster's own objects in its layer folders: the
-values ConfigMap with the controllers layer, the ExternalSecrets with the
-configs layer, each in a `monitoring/` subfolder of the cluster's layer
-folder. PodMonitors, PrometheusRules and dashboards depend on settings too,
-but are shared units named after their content (`_by_content`). Those layers run Flux
-variable substitution, so a literal `${...}` (Grafana's `${datasource}`) is
-written as the escape `$${...}`, which Flux turns back into `${...}`."""
+The shared folder `platform/monitoring/stack/` holds the namespaces and the
+kube-prometheus-stack HelmRelease with the values every cluster uses. What
+depends on the cluster (its name, sizing, Grafana host, Vault address,
+receiver) is that cluster's own files in a `monitoring/` subfolder of its
+layer folders: a patch of the HelmRelease's values (controllers) and the
+ExternalSecrets (configs). PodMonitors, PrometheusRules and dashboards
+depend on settings too, but are shared units named after their content
+(`_by_content`). Those layers run Flux variable substitution, so a literal
+`${...}` (Grafana's `${datasource}`) is written as the escape `$${...}`,
+which Flux turns back into `${...}`."""
 
 from __future__ import annotations
 
@@ -149,21 +148,28 @@ class Monitoring(Component[MonitoringComponentSettings]):
         ]
 
     def patches(self, cluster: ClusterConfig, settings: MonitoringComponentSettings) -> list[Patch]:
-        """The cluster's own monitoring objects, one file per kind, grouped in
-        `clusters/<cluster>/<layer>/monitoring/`."""
+        """The cluster's own monitoring files, grouped in
+        `clusters/<cluster>/<layer>/monitoring/`: its values as a patch of the
+        shared HelmRelease, its Vault CA and its ExternalSecrets."""
         s = monitoring_settings(cluster, settings)
-        files: dict[tuple[Layer, str], list[dict[str, Any]]] = {
-            (Layer.CONTROLLERS, "values.yaml"): [release.values_configmap(s)],
-            (Layer.CONTROLLERS, "vault-ca.yaml"): [ca]
-            if (ca := scrape.vault_ca_configmap(s))
-            else [],
-            (Layer.CONFIGS, "external-secrets.yaml"): release.external_secrets(s),
-        }
-        return [
-            Patch(layer, f"{GROUP}/{name}", escape_substitution(documents), resource=True)
-            for (layer, name), documents in files.items()
-            if documents
+        patches = [
+            Patch(
+                Layer.CONTROLLERS,
+                f"{GROUP}/helmrelease-values.yaml",
+                escape_substitution(release.values_patch(s)),
+                target={"kind": "HelmRelease", "name": release.RELEASE},
+            ),
+            Patch(
+                Layer.CONFIGS,
+                f"{GROUP}/external-secrets.yaml",
+                escape_substitution(release.external_secrets(s)),
+                resource=True,
+            ),
         ]
+        ca = scrape.vault_ca_configmap(s)
+        if ca is not None:
+            patches.append(Patch(Layer.CONTROLLERS, f"{GROUP}/vault-ca.yaml", ca, resource=True))
+        return patches
 
 
 COMPONENT = Monitoring()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from wildside.contract import kube, names
-from wildside.core.yaml_io import dump
 from wildside.platform import manifests
 from wildside.platform.monitoring import alertmanager, scrape, state_metrics
 from wildside.platform.monitoring.dashboards import FOLDER_ANNOTATION, SIDECAR_LABEL, SIDECAR_VALUE
@@ -18,8 +17,6 @@ REPOSITORY = "prometheus-community"
 REPOSITORY_URL = "https://prometheus-community.github.io/helm-charts"
 RELEASE = "kube-prometheus-stack"
 GRAFANA_ADMIN_SECRET = "grafana-admin"  # noqa: S105 - a Secret's name
-VALUES_CONFIGMAP = "kube-prometheus-stack-values"
-VALUES_KEY = "values.yaml"
 # node-exporter needs the host (privileged); it gets a namespace of its own.
 NODE_EXPORTER_NAMESPACE = "monitoring-node-exporter"
 
@@ -43,55 +40,62 @@ def namespaces(settings: MonitoringSettings) -> list[dict[str, Any]]:
     return [stack, node_exporter]
 
 
-def _grafana_values(settings: MonitoringSettings) -> dict[str, Any]:
-    ingress: dict[str, Any] = {
-        "enabled": True,
-        "ingressClassName": "traefik",
-        "hosts": [settings.grafana_host],
-        "path": "/",
-        # No secret: Traefik picks the certificate by SNI from its TLS store, the
-        # preview wildcard or the host's own Certificate (platform.hosts).
-        "tls": [{"hosts": [settings.grafana_host]}],
-    }
+def shared_values() -> dict[str, Any]:
+    """The values every cluster uses, inline in the shared HelmRelease."""
     return {
-        "admin": {
-            "existingSecret": GRAFANA_ADMIN_SECRET,
-            "userKey": "admin-user",
-            "passwordKey": "admin-password",
-        },
-        "defaultDashboardsTimezone": "utc",
-        "ingress": ingress,
-        "grafana.ini": {
-            "server": {"root_url": f"https://{settings.grafana_host}"},
-            "auth.anonymous": {"enabled": False},
-            "users": {"allow_sign_up": False},
-        },
-        "persistence": {"enabled": False},  # dashboards and datasources are code
-        "resources": settings.resolved_sizing.grafana.as_kubernetes(),
-        "sidecar": {
-            "dashboards": {
-                "enabled": True,
-                "label": SIDECAR_LABEL,
-                "labelValue": SIDECAR_VALUE,
-                "folderAnnotation": FOLDER_ANNOTATION,
-                "provider": {"foldersFromFilesStructure": True},
+        "crds": {"enabled": True},
+        "defaultRules": {"create": True},
+        "prometheus": {
+            "prometheusSpec": {
+                # Select every PodMonitor/ServiceMonitor/PrometheusRule, not only the chart's own.
+                "podMonitorSelectorNilUsesHelmValues": False,
+                "serviceMonitorSelectorNilUsesHelmValues": False,
+                "ruleSelectorNilUsesHelmValues": False,
+                "probeSelectorNilUsesHelmValues": False,
             }
         },
+        "alertmanager": {"alertmanagerSpec": {"retention": "120h"}},
+        "grafana": {
+            "admin": {
+                "existingSecret": GRAFANA_ADMIN_SECRET,
+                "userKey": "admin-user",
+                "passwordKey": "admin-password",
+            },
+            "defaultDashboardsTimezone": "utc",
+            "grafana.ini": {
+                "auth.anonymous": {"enabled": False},
+                "users": {"allow_sign_up": False},
+            },
+            "persistence": {"enabled": False},  # dashboards and datasources are code
+            "sidecar": {
+                "dashboards": {
+                    "enabled": True,
+                    "label": SIDECAR_LABEL,
+                    "labelValue": SIDECAR_VALUE,
+                    "folderAnnotation": FOLDER_ANNOTATION,
+                    "provider": {"foldersFromFilesStructure": True},
+                }
+            },
+        },
+        "prometheus-node-exporter": {"namespaceOverride": NODE_EXPORTER_NAMESPACE},
+        "kube-state-metrics": {
+            "rbac": {"extraRules": state_metrics.rbac_rules()},
+            "customResourceState": {
+                "enabled": True,
+                "config": state_metrics.custom_resource_state(),
+            },
+        },
     }
 
 
-def values(settings: MonitoringSettings) -> dict[str, Any]:
+def cluster_values(settings: MonitoringSettings) -> dict[str, Any]:
+    """What differs per cluster: a patch of the shared HelmRelease's values."""
     sizing = settings.resolved_sizing
     prometheus_spec: dict[str, Any] = {
         "retention": sizing.retention,
         "retentionSize": sizing.retention_size,
         "resources": sizing.prometheus.as_kubernetes(),
         "externalLabels": {"cluster": settings.cluster},
-        # Select every PodMonitor/ServiceMonitor/PrometheusRule, not only the chart's own.
-        "podMonitorSelectorNilUsesHelmValues": False,
-        "serviceMonitorSelectorNilUsesHelmValues": False,
-        "ruleSelectorNilUsesHelmValues": False,
-        "probeSelectorNilUsesHelmValues": False,
         "storageSpec": {
             "volumeClaimTemplate": {
                 "spec": {
@@ -105,8 +109,6 @@ def values(settings: MonitoringSettings) -> dict[str, Any]:
     if scrape.vault_ca_configmap(settings) is not None:
         prometheus_spec["configMaps"] = [scrape.VAULT_CA_CONFIGMAP]
     return {
-        "crds": {"enabled": True},
-        "defaultRules": {"create": True},
         "prometheus": {"prometheusSpec": prometheus_spec},
         "alertmanager": {
             "config": alertmanager.config(settings),
@@ -115,34 +117,54 @@ def values(settings: MonitoringSettings) -> dict[str, Any]:
                 "secrets": (
                     [alertmanager.RECEIVER_SECRET] if receiver_needs_credentials(settings) else []
                 ),
-                "retention": "120h",
             },
         },
-        "grafana": _grafana_values(settings),
-        "prometheus-node-exporter": {"namespaceOverride": NODE_EXPORTER_NAMESPACE},
-        "kube-state-metrics": {
-            "metricLabelsAllowlist": [f"nodes=[{settings.node_pool_label}]"],
-            "rbac": {"extraRules": state_metrics.rbac_rules()},
-            "customResourceState": {
+        "grafana": {
+            "ingress": {
                 "enabled": True,
-                "config": state_metrics.custom_resource_state(),
+                "ingressClassName": "traefik",
+                "hosts": [settings.grafana_host],
+                "path": "/",
+                # No secret: Traefik picks the certificate by SNI from its TLS store, the
+                # preview wildcard or the host's own Certificate (platform.hosts).
+                "tls": [{"hosts": [settings.grafana_host]}],
             },
+            "grafana.ini": {"server": {"root_url": f"https://{settings.grafana_host}"}},
+            "resources": settings.resolved_sizing.grafana.as_kubernetes(),
         },
+        "kube-state-metrics": {"metricLabelsAllowlist": [f"nodes=[{settings.node_pool_label}]"]},
     }
 
 
-def values_configmap(settings: MonitoringSettings) -> dict[str, Any]:
-    """The cluster's values, for a HelmRelease shared by every cluster."""
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Maps merged key by key, anything else replaced (a JSON merge patch,
+    which is what kustomize applies to a HelmRelease's values)."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def values(settings: MonitoringSettings) -> dict[str, Any]:
+    """The values the chart receives on that cluster."""
+    return merge(shared_values(), cluster_values(settings))
+
+
+def values_patch(settings: MonitoringSettings) -> dict[str, Any]:
+    """The cluster's kustomize patch of the shared HelmRelease."""
     return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": kube.metadata(VALUES_CONFIGMAP, settings.namespace),
-        "data": {VALUES_KEY: dump(values(settings))},
+        "apiVersion": kube.HELM_API,
+        "kind": "HelmRelease",
+        "metadata": {"name": RELEASE, "namespace": settings.namespace},
+        "spec": {"values": cluster_values(settings)},
     }
 
 
 def helm_release(settings: MonitoringSettings) -> dict[str, Any]:
-    """Shared by every cluster: the values come from the cluster's `values_configmap`."""
+    """Shared by every cluster; each cluster patches its own values in (`values_patch`)."""
     return kube.helm_release(
         RELEASE,
         settings.namespace,
@@ -165,7 +187,7 @@ def helm_release(settings: MonitoringSettings) -> dict[str, Any]:
                 }
             ],
         },
-        valuesFrom=[{"kind": "ConfigMap", "name": VALUES_CONFIGMAP, "valuesKey": VALUES_KEY}],
+        values=shared_values(),
     )
 
 
