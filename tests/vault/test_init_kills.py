@@ -62,6 +62,8 @@ def test_a_signal_during_init_is_held_until_the_keys_are_saved(
         document = saved(state)
         assert len(document["unseal_keys_b64"]) == 1 and document["root_token"]
         assert document["init_started_at"] is None
+        for secret in [*document["unseal_keys_b64"], document["root_token"]]:
+            assert secret not in stderr
         rerun = run_bootstrap(proxy.address, "--state-file", str(state), "--json")
     assert rerun.returncode == 0, rerun.stderr + stderr
     assert statuses(rerun.stdout)["initialise"] == "verified"
