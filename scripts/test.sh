@@ -38,9 +38,9 @@ if [ "$(cat .venv-checkov/.stamp 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
 fi
 export WILDSIDE_CHECKOV="$PWD/.venv-checkov/bin/checkov"
 
-# The infra tests run the real OpenTofu and providers, built from the Go modules pinned
-# under engines/ into a cache (a cold build takes about 15 minutes on 2 cores, a warm
-# run a few seconds; see infra/README.md).
+# The infra tests run the real OpenTofu and providers, built from the Go modules
+# pinned under engines/ into a cache: a cold build took 41 minutes on a busy 2-core
+# machine, a warm run takes a second (see infra/README.md). Progress goes to stderr.
 echo "== OpenTofu, its providers and terraform-docs (scripts/tofu-mirror.sh)"
 bash scripts/tofu-mirror.sh >/dev/null
 bash scripts/engines.sh terraform-docs >/dev/null
