@@ -62,6 +62,11 @@ def test_every_usage_error_is_one_line_with_exit_2(
     assert "--help" in line  # and says where to look
 
 
+def test_a_usage_error_points_at_the_help_of_its_command(run: Any) -> None:
+    line = one_line_usage_error(run("preview", "down", "--pr"))
+    assert line.endswith("(see `wildside preview down --help`)")
+
+
 def test_version_comes_from_the_package_metadata(run: Any) -> None:
     outcome = run("--version")
     assert outcome.code == 0

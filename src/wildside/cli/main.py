@@ -111,8 +111,19 @@ def command(argv: Sequence[str]) -> Command:
     return built
 
 
-def _usage_line(error: UsageError) -> str:
-    path = error.ctx.command_path if error.ctx is not None else PROG
+def _named_path(root: Command, argv: Sequence[str]) -> str:
+    """`wildside <group> <command>` as far as `argv` names one."""
+    words, node = [PROG], root
+    for arg in argv:
+        if not isinstance(node, TyperGroup) or arg not in node.commands:
+            break
+        words.append(arg)
+        node = node.commands[arg]
+    return " ".join(words)
+
+
+def _usage_line(error: UsageError, root: Command, argv: Sequence[str]) -> str:
+    path = error.ctx.command_path if error.ctx is not None else _named_path(root, argv)
     if isinstance(error, NoArgsIsHelpError):
         group = error.ctx.command if error.ctx is not None else None
         names = sorted(group.commands) if isinstance(group, TyperGroup) else []
@@ -141,14 +152,15 @@ def main(argv: Sequence[str]) -> int:
     """Run `wildside` with `argv`; return the exit code. Every failure is one
     line on stderr: no traceback, no box."""
     args = list(argv)
+    root = command(args)
     try:
-        result: Any = command(args).main(args=args, prog_name=PROG, standalone_mode=False)
+        result: Any = root.main(args=args, prog_name=PROG, standalone_mode=False)
     except WildsideError as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         sys.stderr.write(f"{PROG}: error: {message}\n")
         return error.exit_code
     except UsageError as error:
-        sys.stderr.write(f"{PROG}: error: {_usage_line(error)}\n")
+        sys.stderr.write(f"{PROG}: error: {_usage_line(error, root, args)}\n")
         return USAGE_EXIT
     except ClickException as error:
         sys.stderr.write(f"{PROG}: error: {' '.join(error.format_message().split())}\n")
