@@ -83,6 +83,8 @@ def build(argv: Sequence[str]) -> typer.Typer:
     root.callback()(_root)
     named = next((arg for arg in argv if not arg.startswith("-")), None)
     wanted = [named] if named in DOMAINS else list(DOMAINS)
+    if named is None and "--version" in argv:
+        wanted = []  # the eager --version answers before any command is looked up
     for name in wanted:
         root.add_typer(importlib.import_module(DOMAINS[name]).app, name=name)
     return root
