@@ -92,3 +92,80 @@ def test_ttls(value: str, expected: timedelta) -> None:
 def test_bad_ttls_are_refused(value: str) -> None:
     with pytest.raises(BadInput, match="--ttl"):
         validation.ttl(value)
+
+
+# --- one check per concept, shared by options and configuration files ---------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("wildside/platform/dns", "wildside/platform/dns"), ("/a/b/", "a/b"), ("A_b.c-d", "A_b.c-d")],
+)
+def test_kv_paths_are_normalised(value: str, expected: str) -> None:
+    assert validation.kv_path(value, option="x") == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["", "/", "a//b", "../etc", "a/../b", "data/x", "metadata/x", ".hidden", "a b", "a\nb"]
+)
+def test_bad_kv_paths_are_refused(value: str) -> None:
+    with pytest.raises(BadInput, match=r"dns\.token_path"):
+        validation.kv_path(value, option="dns.token_path")
+
+
+@pytest.mark.parametrize("value", ["secret", "kubernetes-dev", "kv/prod", "/secret/"])
+def test_vault_mounts(value: str) -> None:
+    assert validation.vault_mount(value, option="--kv-mount") == value.strip("/")
+
+
+@pytest.mark.parametrize("value", ["", "a b", "../x", "-x", "a/b/c/d/e", "x" * 64])
+def test_bad_vault_mounts_are_refused(value: str) -> None:
+    with pytest.raises(BadInput, match="--kv-mount"):
+        validation.vault_mount(value, option="--kv-mount")
+
+
+@pytest.mark.parametrize("value", ["main", "previews", "release/1.2", "feature_x-y"])
+def test_branches(value: str) -> None:
+    assert validation.branch(value) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["", "-x", "a..b", "a/", "/a", "a//b", ".a", "a/.b", "a.lock", "a.", "a b", "ü", "a~1"]
+)
+def test_bad_branches_are_refused_as_git_would(value: str) -> None:
+    with pytest.raises(BadInput, match="--branch"):
+        validation.branch(value)
+
+
+@pytest.mark.parametrize("value", ["ops@example.com", " Ops.Team+x@Mail.Example.org "])
+def test_emails(value: str) -> None:
+    assert validation.email(value, option="acme_email") == value.strip()
+
+
+@pytest.mark.parametrize(
+    "value", ["nobody", "@example.com", "a@b", "a@-b-.com", "a b@example.com", "a@example.123"]
+)
+def test_bad_emails_are_refused(value: str) -> None:
+    with pytest.raises(BadInput, match="acme_email"):
+        validation.email(value, option="acme_email")
+
+
+def test_bad_input_is_a_value_error_so_pydantic_locates_it() -> None:
+    from pydantic import BaseModel, ValidationError, field_validator
+
+    class Model(BaseModel):
+        branch: str
+
+        @field_validator("branch")
+        @classmethod
+        def _branch(cls, value: str) -> str:
+            return validation.branch(value, option="apps.branch")
+
+    with pytest.raises(ValidationError) as raised:
+        Model.model_validate({"branch": "a..b"})
+    error = validation.config_error("clusters/dev.yaml", raised.value, within=("apps",))
+    assert str(error) == (
+        "clusters/dev.yaml: apps.branch: 'a..b' is not a valid Git branch name: use letters, "
+        "digits, '-', '_', '.' and '/' (e.g. main or previews)"
+    )
+    assert error.exit_code == 2
