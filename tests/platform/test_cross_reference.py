@@ -155,6 +155,11 @@ def test_apps_config_agrees_with_the_clusters(apps_checkout: Path, tmp_path: Pat
         assert refused.returncode == 2, refused.stderr
         assert refused.stderr.count("\n") == 1 and key in refused.stderr and named in refused.stderr
         assert not (tmp_path / "refused").exists()
+    missing = render_into(
+        tmp_path / "refused", EXAMPLES, "--apps-config", str(tmp_path / "no.yaml")
+    )
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert "is not a file" in missing.stderr and not (tmp_path / "refused").exists()
 
 
 def test_two_clusters_cannot_host_the_same_previews(config_dir: Path, tmp_path: Path) -> None:
