@@ -40,8 +40,9 @@ StrategyOption = Annotated[
     clones.Strategy,
     typer.Option(
         "--strategy",
-        help="How CREATE DATABASE copies the template. auto: wal_log below 200 MB, "
-        "file_copy above (measured under load by benchmarks/db_clone_load.py).",
+        help="How CREATE DATABASE copies the template. auto: wal_log, but file_copy for a "
+        "template of 200 MB or more on a server with little to checkpoint "
+        "(benchmarks/db_clone_load.py).",
         case_sensitive=False,
     ),
 ]

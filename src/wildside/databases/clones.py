@@ -36,22 +36,31 @@ class Strategy(StrEnum):
 
 
 DEFAULT_STRATEGY = Strategy.AUTO
-# benchmarks/db_clone_load.py, on a server under write load: WAL_LOG is faster and
-# disturbs the other databases less at 50 MB, FILE_COPY at 500 MB; the crossover of
-# the two measured lines lies between 100 and 200 MB.
+# benchmarks/db_clone_load.py: under write load WAL_LOG was as fast or faster at 50 MB
+# and 500 MB and disturbed the other databases less; on a quiet server FILE_COPY is
+# 2-3x faster from a few hundred MB (benchmarks/db_clone.py).
 WAL_LOG_BELOW_BYTES = 200 * 1_000_000
+# FILE_COPY first checkpoints everything written since the last checkpoint; it pays
+# off only while that is small beside the template (which WAL_LOG writes twice).
+QUIET_PENDING_SHARE = 4
 
 
-def choose(strategy: Strategy, template_bytes: int) -> Strategy:
+def choose(strategy: Strategy, template_bytes: int, pending_bytes: int | None) -> Strategy:
+    """AUTO: WAL_LOG, unless the template is large and the server is quiet
+    (less than a quarter of the template's size written since its last
+    checkpoint); an unknown backlog counts as busy."""
     if strategy is not Strategy.AUTO:
         return strategy
-    return Strategy.WAL_LOG if template_bytes < WAL_LOG_BELOW_BYTES else Strategy.FILE_COPY
+    if template_bytes < WAL_LOG_BELOW_BYTES or pending_bytes is None:
+        return Strategy.WAL_LOG
+    quiet = pending_bytes * QUIET_PENDING_SHARE < template_bytes
+    return Strategy.FILE_COPY if quiet else Strategy.WAL_LOG
 
 
 def _clone(
     conn: q.Connection, template: q.DatabaseInfo, name: str, strategy: Strategy, progress: Progress
 ) -> Strategy:
-    chosen = choose(strategy, q.database_size(conn, template.oid))
+    chosen = choose(strategy, q.database_size(conn, template.oid), q.pending_checkpoint(conn))
     progress.step(f"cloning {template.name} into {name} ({chosen.name})")
     conn.execute(
         sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY {}").format(
