@@ -45,6 +45,7 @@ APPS_CORRUPTIONS = [
     ("production_host", _set("production_host", "-bad-.example.com")),
     ("images", _set("images", {"backend": "Not An Image"})),
     ("quota.pods", _set("quota.pods", "many")),  # a pydantic type error
+    ("quota.requests_cpu", _set("quota.requests_cpu", "lots")),
     ("chart.url", _set("chart.url", ["a", "list"])),
     ("surprise", _set("surprise", True)),  # an unknown key
     ("kind", _set("kind", "something-else")),

@@ -205,6 +205,16 @@ def email(value: str, *, option: str) -> str:
     return cleaned
 
 
+_QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?")
+
+
+def quantity(value: str, *, option: str) -> str:
+    """A Kubernetes resource quantity (e.g. 500m, 2, 2Gi)."""
+    if len(value) > 32 or not _QUANTITY.fullmatch(value):
+        raise BadInput(f"{option} {value!r} is not a Kubernetes quantity (e.g. 500m, 2Gi)")
+    return value
+
+
 _HTTPS_ORIGIN = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 

@@ -37,6 +37,20 @@ class Quota(BaseModel):
     default_limit_cpu: str = "500m"
     default_limit_memory: str = "512Mi"
 
+    @field_validator(
+        "requests_cpu",
+        "requests_memory",
+        "limits_cpu",
+        "limits_memory",
+        "default_request_cpu",
+        "default_request_memory",
+        "default_limit_cpu",
+        "default_limit_memory",
+    )
+    @classmethod
+    def _quantity(cls, value: str, info: ValidationInfo) -> str:
+        return validation.quantity(value, option=str(info.field_name))
+
 
 class ChartSource(BaseModel):
     """Where Flux fetches the application chart from."""

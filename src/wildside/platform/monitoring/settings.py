@@ -15,7 +15,6 @@ from wildside.platform.config import Strict
 
 _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")
 _SIZE = re.compile(r"[0-9]+(B|KB|MB|GB|TB|PB)")
-_QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?")
 _WEBHOOK_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
 _SMARTHOST = re.compile(r"[A-Za-z0-9.-]+:[0-9]{1,5}")
 _SLACK_CHANNEL = re.compile(r"#[a-z0-9_-]{1,80}")
@@ -36,10 +35,8 @@ class Resources(Strict):
 
     @field_validator("cpu", "memory", "memory_limit")
     @classmethod
-    def _quantity(cls, value: str) -> str:
-        if not _QUANTITY.fullmatch(value):
-            raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2Gi)")
-        return value
+    def _quantity(cls, value: str, info: ValidationInfo) -> str:
+        return validation.quantity(value, option=str(info.field_name))
 
     def as_kubernetes(self) -> dict[str, dict[str, str]]:
         return {
