@@ -18,6 +18,7 @@ from support.tools import REPO_ROOT, require_tool
 
 ACTION = REPO_ROOT / ".github/actions/bootstrap-vault-appliance/action.yml"
 WORKFLOW = REPO_ROOT / ".github/workflows/vault-bootstrap.yml"
+EXAMPLES = REPO_ROOT / "examples" / "clusters"
 SECRET_INPUTS = {"unseal-keys", "vault-token", "bootstrap-secret-id", "digitalocean-token"}
 
 
@@ -95,6 +96,7 @@ def test_the_action_scripts_unseal_and_report(make_bao: Any, tmp_path: Path) -> 
         "INPUT_CA": "",
         "INPUT_KUBERNETES_HOST": "",
         "INPUT_KUBERNETES_CA": "",
+        "INPUT_CLUSTER_CONFIGS": f"{EXAMPLES / 'dev.yaml'}\n{EXAMPLES / 'staging.yaml'}\n",
         "INPUT_UNSEAL_ONLY": "false",
         "VAULT_ADDR": bao.address,
         "VAULT_TOKEN": "",
@@ -112,6 +114,8 @@ def test_the_action_scripts_unseal_and_report(make_bao: Any, tmp_path: Path) -> 
     assert role_id and f"::add-mask::{role_id}" in completed.stdout
     assert "| unseal | unsealed |" in summary.read_text()
     assert "| kv-mount secret/ | verified |" in summary.read_text()
+    for cluster in ("dev", "staging"):
+        assert f"| policy wildside-external-secrets-{cluster} | created |" in summary.read_text()
     assert bao.health()["sealed"] is False
     for secret in [*shares, stored["bootstrap_secret_id"]]:
         assert secret not in completed.stdout + completed.stderr + outputs + summary.read_text()
