@@ -73,10 +73,8 @@ def external_secrets_policy(mount: str) -> str:
     bootstrap, a module default) reads nothing until it binds its cluster's
     own policy. Vault refuses an empty policy, hence one inert rule."""
     del mount
-    return (
-        "# Retired: bind wildside-external-secrets-<cluster> instead (docs/vault.md).\n"
-        + _rule("sys/wildside/retired", ["deny"])
-    )
+    note = "# Retired: bind wildside-external-secrets-<cluster> instead (docs/vault.md).\n"
+    return note + _rule("sys/wildside/retired", ["deny"])
 
 
 def cluster_external_secrets_policy(mount: str, reach: ClusterReach) -> str:
@@ -174,6 +172,7 @@ BOOTSTRAP_ROLE_SPEC = RoleSpec(
         "bind_secret_id": True,
     },
 )
+
 
 # External Secrets logs in again with its service-account token whenever its
 # Vault token expires, so a short TTL costs nothing and limits a leaked token.
