@@ -17,6 +17,10 @@ from urllib.parse import urlsplit
 import hvac
 import pytest
 
+from wildside.core.errors import OperationalError
+from wildside.vault.bootstrap import Options, bootstrap
+from wildside.vault.state import StateStore, VaultState
+
 from support.delay_proxy import DelayProxy
 from support.openbao import Bao, run_bootstrap, statuses
 from support.tools import require_tool
@@ -180,3 +184,36 @@ def test_killed_at_any_step_boundary_converges_and_keeps_the_keys(
     vault.auth.approle.login(
         role_id=after["bootstrap_role_id"], secret_id=after["bootstrap_secret_id"]
     )
+
+
+class _FullDisk(StateStore):
+    """A store whose save fails once the reply of init is in it."""
+
+    def save(self, state: VaultState) -> None:
+        if state.unseal_keys:
+            raise OperationalError("No space left on device")
+        super().save(state)
+
+
+def test_a_failed_save_after_init_leaves_a_rescue_file(make_bao: Any, tmp_path: Path) -> None:
+    bao = make_bao()
+    state = tmp_path / "state.json"
+    options = Options(
+        address=bao.address,
+        kv_mount="secret",
+        secret_shares=1,
+        secret_threshold=1,
+        unseal_only=True,
+        store=_FullDisk(state),
+    )
+    with pytest.raises(OperationalError) as raised:
+        bootstrap(options)
+    rescue = tmp_path / "state.json.rescue"
+    assert rescue.stat().st_mode & 0o777 == 0o600
+    document = saved(rescue)
+    message = str(raised.value)
+    assert str(rescue) in message and "PLAIN TEXT" in message
+    assert document["unseal_keys_b64"][0] not in message and document["root_token"] not in message
+    rerun = run_bootstrap(bao.address, "--state-file", str(rescue), "--unseal-only", "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert statuses(rerun.stdout)["unseal"] == "unsealed"
