@@ -104,6 +104,11 @@ def _samples(world: World) -> dict[str, list[str]]:
         "--seed": files,
         "--dump": files,
         "--state-file": [str(world.directory), str(world.garbage), "state.json"],
+        "--cluster-config": [str(world.config_dir / "dev.yaml"), str(world.garbage)],
+        "--apps-config": [str(world.garbage), "missing.yaml"],
+        "--values": [str(world.garbage), "missing.yaml"],
+        "--values-template": [str(world.garbage), "missing.yaml"],
+        "--keep-tombstones": ["30d", "forever"],
         "--ca-file": files,
         "--kubernetes-ca-file": files,
         "--kubernetes-host": ["https://k8s.example.com:6443", "not a url"],
@@ -152,7 +157,8 @@ def _value(option: Any, samples: dict[str, list[str]]) -> st.SearchStrategy[str]
         drawn.append(INTEGER_TEXT)
     elif annotation is float:
         drawn.append(FLOAT_TEXT)
-    drawn.append(LOCAL_TEXT if name in LOCAL_ONLY else ANY_TEXT)
+    local = name in LOCAL_ONLY or "Path" in str(annotation)  # any path: never outside the test
+    drawn.append(LOCAL_TEXT if local else ANY_TEXT)
     return st.one_of(*drawn)
 
 
