@@ -17,7 +17,7 @@ import pytest
 from support.tools import require_tool
 
 SEED = 1313
-KILLS = 52
+KILLS = 50
 
 
 def cache_slots(cache: Path) -> list[Path]:

@@ -9,6 +9,7 @@ anywhere else is added; only files it was shown can be removed."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -39,10 +40,44 @@ class Region:
         )
 
 
+def _manifest(directory: Path) -> Path:
+    return directory.with_name(directory.name + ".manifest")
+
+
+def _take_manifest(directory: Path) -> dict[str, str] | None:
+    """What the directory held when the last run left it (path -> "mode oid"),
+    and forget it: from now on the directory may differ until `record`."""
+    path = _manifest(directory)
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = None
+    path.unlink(missing_ok=True)
+    if not isinstance(state, dict) or not directory.is_dir():
+        return None
+    return {str(k): str(v) for k, v in state.items()}
+
+
+def record(directory: Path, state: dict[str, str]) -> None:
+    """Remember that `directory` holds exactly `state` (written atomically)."""
+    path = _manifest(directory)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(state), encoding="utf-8")
+    temporary.replace(path)
+
+
+def _state(entries: dict[str, Entry]) -> dict[str, str]:
+    return {path: f"{entry.mode} {entry.oid}" for path, entry in entries.items()}
+
+
 @dataclass
 class Snapshot:
     directory: Path
     shown: dict[str, Entry] = field(default_factory=dict)  # path -> the tip's entry
+
+    def unchanged(self) -> None:
+        """The change left the directory as it was written (a pure reader)."""
+        record(self.directory, _state(self.shown))
 
     def changes(self, store: ObjectStore) -> tuple[dict[str, Entry | None], dict[str, str | None]]:
         """What the change did, as (path -> new entry or None for removed,
@@ -50,7 +85,7 @@ class Snapshot:
         commit must hold, for the check after the push)."""
         changes: dict[str, Entry | None] = {}
         expected: dict[str, str | None] = {}
-        found: set[str] = set()
+        on_disk: dict[str, Entry] = {}
         for root, directories, files in os.walk(self.directory):
             directories.sort()
             for name in files:
@@ -58,45 +93,71 @@ class Snapshot:
                 if absolute.is_symlink():
                     continue
                 path = absolute.relative_to(self.directory).as_posix()
-                found.add(path)
                 content = absolute.read_bytes()
                 oid = object_id("blob", content)
                 expected[path] = oid
                 before = self.shown.get(path)
+                entry = Entry(before.mode if before is not None else FILE_MODE, name, oid)
+                on_disk[path] = entry
                 if before is None or before.oid != oid:
                     store.write("blob", content)
-                    mode = before.mode if before is not None else FILE_MODE
-                    changes[path] = Entry(mode, PurePosixPath(path).name, oid)
-        for path in self.shown.keys() - found:
+                    changes[path] = entry
+        for path in self.shown.keys() - on_disk.keys():
             changes[path] = None
             expected[path] = None
+        record(self.directory, _state(on_disk))
         return changes, expected
 
 
 def materialize(
     store: ObjectStore, tree: str | None, directory: Path, sparse: list[str] | None
 ) -> Snapshot:
-    """Make `directory` hold the region of `tree` the change needs, and nothing else."""
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    snapshot = Snapshot(directory)
+    """Make `directory` hold the region of `tree` the change needs, and nothing
+    else. Only files that differ from what the last run left are written."""
+    previous = _take_manifest(directory)
+    if previous is None:
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        previous = {}
+    wanted: dict[str, Entry] = {}
     if tree is not None:
-        _write(store, tree, "", Region.of(sparse), snapshot)
-    return snapshot
+        _collect(store, tree, "", Region.of(sparse), wanted)
+    emptied: set[Path] = set()
+    for path in previous.keys() - wanted.keys():
+        target = directory / path
+        target.unlink(missing_ok=True)
+        emptied.add(target.parent)
+    for emptied_folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        folder = emptied_folder
+        while folder != directory and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    state = _state(wanted)
+    stale = [path for path in wanted if previous.get(path) != state[path]]
+    contents = store.read_many([wanted[path].oid for path in stale], "blob")
+    for path in stale:
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(contents[wanted[path].oid])
+        target.chmod(0o755 if wanted[path].mode == "100755" else 0o644)
+    return Snapshot(directory, wanted)
 
 
-def _write(store: ObjectStore, tree: str, prefix: str, region: Region, snapshot: Snapshot) -> None:
-    whole = region.inside(prefix)
-    for entry in store.tree(tree):
-        path = f"{prefix}/{entry.name}" if prefix else entry.name
-        if entry.is_tree:
-            if whole or region.inside(path) or path in region.parents:
-                (snapshot.directory / path).mkdir(exist_ok=True)
-                _write(store, entry.oid, path, region, snapshot)
-        elif entry.mode in ("100644", "100755") and (whole or prefix in region.parents):
-            target = snapshot.directory / path
-            target.write_bytes(store.read(entry.oid, "blob"))
-            if entry.mode == "100755":
-                target.chmod(0o755)
-            snapshot.shown[path] = entry
+def _collect(
+    store: ObjectStore, tree: str, prefix: str, region: Region, wanted: dict[str, Entry]
+) -> None:
+    """Every file of the region, reading the trees of one depth in one batch."""
+    level = [(tree, prefix)]
+    while level:
+        store.prefetch_trees([oid for oid, _ in level])
+        deeper = []
+        for oid, folder in level:
+            whole = region.inside(folder)
+            for entry in store.tree(oid):
+                path = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_tree:
+                    if whole or region.inside(path) or path in region.parents:
+                        deeper.append((entry.oid, path))
+                elif entry.mode in ("100644", "100755") and (whole or folder in region.parents):
+                    wanted[path] = entry
+        level = deeper

@@ -124,8 +124,10 @@ def read(location: RepoLocation, reader: Callable[[Path], T]) -> tuple[T, str | 
         session = _Session(slot, location)
         with session.store:
             tip = session.fetch()
-            worktree.materialize(session.store, session.tree_of(tip), slot.tree, None)
-            return reader(slot.tree), tip
+            snapshot = worktree.materialize(session.store, session.tree_of(tip), slot.tree, None)
+            value = reader(slot.tree)
+            snapshot.unchanged()
+            return value, tip
 
 
 def commit_change(
