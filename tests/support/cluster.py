@@ -708,7 +708,7 @@ def publish_chart(directory: Path, base_url: str) -> None:
 # --------------------------------------------------------------------------- up/down
 
 
-def stop(state: Path, *, grace: float = 10) -> None:
+def stop(state: Path, *, grace: float = 3) -> None:
     """Stop every process of the cluster in `state` (reverse start order)."""
     pids_file = state / "pids.json"
     if not pids_file.is_file():
