@@ -137,3 +137,11 @@ module "redis" {
   vault_kv_mount  = var.vault_kv_mount
   vault_kv_prefix = local.vault_kv_scope
 }
+
+# Phase one leaves Flux out; say so on every plan until phase two is switched on.
+check "flux_is_installed" {
+  assert {
+    condition     = !var.should_create_cluster || var.install_flux
+    error_message = "Flux is not installed (install_flux = false): once this apply has created the cluster, set install_flux = true in <cluster>/cluster.tfvars and apply again (infra/README.md, the safe apply order)."
+  }
+}

@@ -48,13 +48,14 @@ variables {
   state_passphrase            = "correct horse battery staple (tests only)"
   dns_api_token               = "fake-token-for-tests"
   should_create_cluster       = true
-  install_flux                = false
+  install_flux                = true
 }
 
 run "gate_off_plans_nothing_but_the_identity_guard" {
   command = plan
   variables {
     should_create_cluster = false
+    install_flux          = false
     dns_api_token         = null
   }
 
@@ -72,6 +73,12 @@ run "gate_off_plans_nothing_but_the_identity_guard" {
 # cluster that exists before the plan starts.
 run "phase_one_creates_the_cluster_without_flux" {
   command = plan
+  variables {
+    install_flux = false
+  }
+
+  # The check block reminds the operator of phase two on every plan until it is on.
+  expect_failures = [check.flux_is_installed]
 
   assert {
     condition     = length(module.doks) == 1 && length(module.fluxcd) == 0 && length(data.digitalocean_kubernetes_cluster.flux_target) == 0
@@ -107,9 +114,6 @@ run "phase_one_creates_the_cluster_without_flux" {
 
 run "phase_two_installs_flux_into_the_existing_cluster" {
   command = plan
-  variables {
-    install_flux = true
-  }
 
   override_data {
     target = data.digitalocean_kubernetes_cluster.flux_target

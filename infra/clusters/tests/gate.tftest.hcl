@@ -48,7 +48,7 @@ variables {
   state_passphrase            = "correct horse battery staple (tests only)"
   dns_api_token               = "fake-token-for-tests"
   should_create_cluster       = true
-  install_flux                = false
+  install_flux                = true
 }
 
 run "record_a_created_cluster" {
@@ -72,6 +72,7 @@ run "refuses_switching_the_gate_off" {
   command = plan
   variables {
     should_create_cluster = false
+    install_flux          = false
   }
   expect_failures = [terraform_data.cluster_identity]
 }
