@@ -4,7 +4,8 @@ A cache lives in a slot under the cache directory; a process takes the first
 slot it can lock, so parallel jobs on one machine never share one, and a later
 run on the same machine finds it warm. Each slot holds a bare repository
 (`repo/`, objects and remote-tracking refs only: no index, no working tree)
-and a scratch directory (`tree/`) rebuilt on every attempt.
+and scratch directories (`tree/`, `tree-whole/`) holding the files a change
+needs, brought up to date on every attempt (see worktree.py).
 
 The process holding a slot's lock owns it: every git child inherits the lock,
 so a killed run keeps the slot locked until its last git process is gone, and
@@ -61,9 +62,10 @@ class Slot:
     def repo(self) -> Path:
         return self.directory / REPO_DIR
 
-    @property
-    def tree(self) -> Path:
-        return self.directory / TREE_DIR
+    def scratch(self, sparse: list[str] | None) -> Path:
+        """Where the files a change needs are written out: whole trees and
+        narrow ones apart, so that alternating between them rewrites neither."""
+        return self.directory / (TREE_DIR if sparse is not None else f"{TREE_DIR}-whole")
 
 
 @contextlib.contextmanager

@@ -124,8 +124,9 @@ def read(location: RepoLocation, reader: Callable[[Path], T]) -> tuple[T, str | 
         session = _Session(slot, location)
         with session.store:
             tip = session.fetch()
-            snapshot = worktree.materialize(session.store, session.tree_of(tip), slot.tree, None)
-            value = reader(slot.tree)
+            scratch = slot.scratch(None)
+            snapshot = worktree.materialize(session.store, session.tree_of(tip), scratch, None)
+            value = reader(scratch)
             snapshot.unchanged()
             return value, tip
 
@@ -162,8 +163,9 @@ def _commit(
         progress.step(f"syncing {location.display} ({session.branch})")
         tip = session.fetch()
         base = session.tree_of(tip)
-        snapshot = worktree.materialize(store, base, session.slot.tree, sparse)
-        value = change(session.slot.tree)
+        scratch = session.slot.scratch(sparse)
+        snapshot = worktree.materialize(store, base, scratch, sparse)
+        value = change(scratch)
         changes, expected = snapshot.changes(store)
         tree = store.rewrite(base, changes) if changes else base
         if tree is None:
