@@ -182,6 +182,19 @@ def test_two_clusters_cannot_host_the_same_previews(config_dir: Path, tmp_path: 
     assert render_into(tmp_path / "out", config_dir).returncode == 0
 
 
+def test_a_host_served_twice_is_refused(config_dir: Path, tmp_path: Path) -> None:
+    dev = config_dir / "dev.yaml"
+    dev.write_text(
+        dev.read_text().replace(
+            "  monitoring: {}",
+            "  monitoring:\n    grafana_host: flux-webhook.previews.dev.example.com",
+        )
+    )
+    completed = render_into(tmp_path / "out", config_dir)
+    assert completed.returncode == 2 and completed.stderr.count("\n") == 1
+    assert "flux-webhook.previews.dev.example.com is served twice" in completed.stderr
+
+
 def test_an_unknown_issuer_is_refused(config_dir: Path, tmp_path: Path) -> None:
     dev = config_dir / "dev.yaml"
     dev.write_text(

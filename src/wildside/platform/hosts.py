@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from wildside.contract import kube, names
+from wildside.core.errors import BadInput
 from wildside.platform.components.base import Host, Patch
 from wildside.platform.config import ClusterConfig
 from wildside.platform.layers import Layer
@@ -52,12 +53,16 @@ def _certificate(host: Host) -> dict[str, Any]:
     }
 
 
-def unique(hosts: list[Host]) -> list[Host]:
+def unique(cluster: ClusterConfig, hosts: list[Host]) -> list[Host]:
+    """The hosts by name; one host served twice would route by chance."""
     seen: dict[str, Host] = {}
     for host in hosts:
-        known = seen.setdefault(host.name, host)
-        if known != host:
-            raise RuntimeError(f"host {host.name} is served with two issuers")
+        if host.name in seen:
+            raise BadInput(
+                f"cluster {cluster.name}: host {host.name} is served twice (Grafana, the "
+                "Flux webhook and apps.hosts must differ): give each its own host"
+            )
+        seen[host.name] = host
     return sorted(seen.values(), key=lambda h: h.name)
 
 

@@ -205,7 +205,7 @@ def render_cluster(cluster: ClusterConfig) -> RenderedCluster:
                 raise RuntimeError(f"variable {key!r} set twice with different values")
 
     if any(component.name == "traefik" for component, _ in chosen):
-        served = hosts.unique(served)
+        served = hosts.unique(cluster, served)
         _check_issuers(cluster, chosen, served)
         patches.extend(hosts.patches(cluster, served))
         if extra := hosts.extra_dns_names(cluster, served):
