@@ -51,7 +51,23 @@ for group in "${groups[@]}"; do
     read -r name package <<<"$line"
     log "building $group: $name ($i/${#lines[@]}); a cold build takes minutes"
     start=$SECONDS
-    (cd "$dir" && env ${envs[@]+"${envs[@]}"} go build -trimpath -ldflags "$ldflags" -o "$tmp/bin/$name" "$package")
+    # -v names each package as it is compiled: a heartbeat counts them every
+    # minute, so a cold build of many minutes shows that it advances.
+    progress="$tmp/$name.build.log"
+    : >"$progress"
+    ( while sleep 60; do
+        log "still building $name: $(((SECONDS - start) / 60)) min, $(grep -vc '^#' "$progress" || true) packages compiled"
+      done ) &
+    ticker=$!
+    if ! (cd "$dir" && env ${envs[@]+"${envs[@]}"} go build -v -trimpath -ldflags "$ldflags" -o "$tmp/bin/$name" "$package" 2>"$progress"); then
+      kill "$ticker" 2>/dev/null || true
+      cat "$progress" >&2
+      echo "engines: building $name ($package) failed" >&2
+      exit 1
+    fi
+    kill "$ticker" 2>/dev/null || true
+    wait "$ticker" 2>/dev/null || true
+    rm -f "$progress"
     log "built $name in $((SECONDS - start)) s"
   done
   touch "$tmp/.complete"
