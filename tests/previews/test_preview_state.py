@@ -343,3 +343,14 @@ def test_a_refused_up_prepares_no_add_on(cli: Any, remote: Path) -> None:
     assert "torn down" in late.json()["skipped"]
     assert "VAULT_ADDR" not in late.stderr  # the database add-on never prepared
     assert late.json()["database"] == {"enabled": True, "credentials": None}
+
+
+def test_apps_init_refuses_a_preview_domain_whose_hosts_cannot_fit(
+    cli: Any, bare_repo: Path
+) -> None:
+    domain = ".".join(["d" * 60] * 4)[:244].rstrip(".") + ".com"
+    result = cli("apps", "init", "--repo", str(bare_repo), "--preview-domain", domain)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "at most 241 characters" in result.stderr  # pr-99999999. fits in 253
+    assert commit_count(bare_repo) == 0
