@@ -168,11 +168,12 @@ def _commit(
         value = change(scratch)
         changes, expected = snapshot.changes(store)
         tree = store.rewrite(base, changes) if changes else base
-        if tree is None:
+        if tree is None and base is not None:  # everything removed: Git's empty tree
             tree = store.write_tree([])
         if tree == base:
             session.verify(tip, expected)
             return CommitOutcome(False, tip, attempt, session.branch, value)
+        assert tree is not None
         commit = store.write_commit(tree, tip, message(value), git.env)
         progress.step(f"pushing to {session.branch} (attempt {attempt})")
         assert git.credentials is not None
