@@ -9,6 +9,8 @@ its own preview path."""
 from __future__ import annotations
 
 import json
+import subprocess
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from wildside.platform import service, vault_reach
 from support.cluster import Cluster
 from support.openbao import Bao, run_bootstrap
 from support.platform_tree import EXAMPLES, flux_layers, render_into
+from support.tofu import copy_infra, tofu
 
 ESO = "external-secrets"
 T = TypeVar("T")
@@ -75,6 +78,16 @@ def service_account_token(cluster: Cluster, namespace: str, name: str) -> str:
     return str(response.json()["status"]["token"])
 
 
+def external_secrets_account(cluster: Cluster) -> None:
+    """What the External Secrets chart creates: its namespace and service account."""
+    account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": ESO, "namespace": ESO},
+    }
+    cluster.apply([kube.namespace(ESO), account])
+
+
 def login(bao: Bao, jwt: str) -> hvac.Client:
     vault = hvac.Client(url=bao.address, token="")
     vault.auth.kubernetes.login(role=ESO, jwt=jwt, mount_point="kubernetes")
@@ -84,14 +97,9 @@ def login(bao: Bao, jwt: str) -> hvac.Client:
 def test_external_secrets_logs_in_with_a_real_token_and_reads_only_its_paths(
     cluster: Cluster, bao: Bao, dev_objects: list[dict[str, Any]], tmp_path: Path
 ) -> None:
+    external_secrets_account(cluster)
     cluster.apply(
         [
-            kube.namespace(ESO),
-            {
-                "apiVersion": "v1",
-                "kind": "ServiceAccount",
-                "metadata": {"name": ESO, "namespace": ESO},
-            },
             kube.namespace("wildside-pr-5"),
             {
                 "apiVersion": "v1",
@@ -231,3 +239,79 @@ def test_a_preview_namespace_reaches_only_its_own_path(
         "dns", "databases", data={"token": ("wildside/platform/dev/external-dns", "token")}
     )
     assert verdict(platform)[0]
+
+
+def test_the_infra_module_configures_the_same_login(
+    cluster: Cluster, dev_objects: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """infra/modules/vault_eso, applied by the real OpenTofu and vault provider,
+    gives the cluster its own mount; bound to the policy `wildside vault
+    bootstrap --cluster-config` pre-created, the same token logs in and reads
+    the same paths, and the module's own defaults grant no other environment."""
+    bao = Bao(tmp_path / "bao", storage="inmem")
+    bao.start()
+    try:
+        state = tmp_path / "vault-state.json"
+        config = EXAMPLES / "dev.yaml"
+        created = run_bootstrap(
+            bao.address, "--state-file", str(state), "--keep-root-token",
+            "--cluster-config", str(config),
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        root_token = json.loads(state.read_text())["root_token"]
+        infra = copy_infra(tmp_path)
+        root = tmp_path / "root"
+        root.mkdir()
+        (root / "main.tf").write_text(
+            textwrap.dedent(
+                f"""\
+                provider "vault" {{}}
+
+                module "vault_eso" {{
+                  source             = "{infra / "modules" / "vault_eso"}"
+                  cluster_name       = "dev"
+                  kubernetes_host    = "{cluster.info.api_url}"
+                  kubernetes_ca_cert = file("{cluster.pki / "ca.crt"}")
+                  vault_kv_prefix    = "wildside/platform/dev"
+                  policy_name        = "wildside-external-secrets-dev"
+                }}
+
+                output "read_prefixes" {{
+                  value = module.vault_eso.read_prefixes
+                }}
+                """
+            )
+        )
+        engine = tofu()
+        env = engine.env() | {"VAULT_ADDR": bao.address, "VAULT_TOKEN": root_token}
+        for args in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+            completed = subprocess.run(
+                [engine.binary, f"-chdir={root}", *args],
+                capture_output=True, text=True, env=env, timeout=600, check=False,
+            )  # fmt: skip
+            assert completed.returncode == 0, completed.stderr[-3000:]
+            assert root_token not in completed.stdout + completed.stderr
+        assert '"wildside/platform/dev"' in completed.stdout  # no other prefix by default
+
+        admin = hvac.Client(url=bao.address, token=root_token)
+        for path in ("wildside/platform/dev/external-dns", "wildside/apps/staging"):
+            admin.secrets.kv.v2.create_or_update_secret(path, {"K": path})
+        external_secrets_account(cluster)
+        cluster.apply(rendered(dev_objects, "ClusterRoleBinding"))
+        jwt = service_account_token(cluster, ESO, ESO)
+
+        def logged_in() -> hvac.Client:
+            vault = hvac.Client(url=bao.address, token="")
+            vault.auth.kubernetes.login(role=ESO, jwt=jwt, mount_point="kubernetes-dev")
+            return vault
+
+        vault = eventually(logged_in, "a login through the module's mount")
+        kv = vault.secrets.kv.v2
+        read = kv.read_secret_version(
+            "wildside/platform/dev/external-dns", raise_on_deleted_version=True
+        )
+        assert read["data"]["data"] == {"K": "wildside/platform/dev/external-dns"}
+        with pytest.raises(hvac.exceptions.Forbidden):
+            kv.read_secret_version("wildside/apps/staging", raise_on_deleted_version=True)
+    finally:
+        bao.stop()
