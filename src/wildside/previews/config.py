@@ -91,13 +91,6 @@ class Scheduling(BaseModel):
         ]
     )
 
-    def values(self) -> dict[str, object]:
-        """The chart's `scheduling` values."""
-        return {
-            "nodeSelector": dict(self.node_selector),
-            "tolerations": [t.model_dump(exclude_none=True) for t in self.tolerations],
-        }
-
 
 class AppsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
