@@ -732,6 +732,8 @@ def stop(state: Path, *, grace: float = 3) -> None:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     pids_file.unlink()
+    # etcd preallocates its WAL (over 100 MB); the logs stay for a post-mortem.
+    shutil.rmtree(state / "etcd", ignore_errors=True)
 
 
 def start(state: Path) -> Cluster:
