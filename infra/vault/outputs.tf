@@ -37,3 +37,8 @@ output "node_api_addresses" {
   description = "Direct API address of each node, reachable from admin_cidrs: how the bootstrap reaches sealed nodes, which the load balancer leaves out of its rotation."
   value       = module.vault_appliance.node_api_addresses
 }
+
+output "snapshot_bucket" {
+  description = "Spaces bucket of the scheduled Raft snapshots (raft/latest.snap; older ones as noncurrent versions)."
+  value       = module.vault_appliance.snapshot_bucket
+}

@@ -90,6 +90,9 @@ REGRESSIONS = {
             "rejects_a_policy_the_operator_may_not_bind",
         ),
     ],
+    "no Raft snapshots": [
+        ("modules/vault_appliance/tests/vault_appliance.tftest.hcl", "raft_snapshots_to_spaces"),
+    ],
     "no audit device": [
         ("modules/vault_appliance/tests/vault_appliance.tftest.hcl", "every_request_is_audited"),
     ],

@@ -20,6 +20,9 @@ locals {
   data_dir    = "/opt/openbao/data"
   fqdn        = var.hostname == null ? null : trimsuffix(var.hostname, ".")
   address     = "https://${coalesce(local.fqdn, digitalocean_loadbalancer.this.ip)}"
+  # Spaces bucket names are global: a suffix derived from this appliance's CA key keeps
+  # the default unique and stable without another provider.
+  snapshot_bucket = var.snapshot_bucket_name != null ? var.snapshot_bucket_name : "${var.name}-raft-snapshots-${substr(sha256(tls_private_key.ca.public_key_pem), 0, 8)}"
 }
 
 resource "digitalocean_tag" "this" {
@@ -83,6 +86,45 @@ resource "tls_self_signed_cert" "ca" {
   }
 }
 
+# Raft snapshots: the active node saves one every snapshot_schedule and uploads it to
+# this bucket as raft/latest.snap. The bucket is versioned, so the newest snapshot is
+# always the current object (nothing expires it) and the older ones stay recoverable for
+# snapshot_retention_days as noncurrent versions. A snapshot is encrypted by OpenBao's
+# barrier: without the unseal shares it reveals nothing.
+resource "digitalocean_spaces_bucket" "snapshots" {
+  name          = local.snapshot_bucket
+  region        = var.region
+  acl           = "private"
+  force_destroy = false
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    id      = "expire-old-snapshots"
+    enabled = true
+
+    noncurrent_version_expiration {
+      days = var.snapshot_retention_days
+    }
+
+    abort_incomplete_multipart_upload_days = 1
+  }
+}
+
+# A key that reaches only the snapshot bucket. It is the one secret the nodes receive
+# through user_data (the CA key aside, see the README): it can read barrier-encrypted
+# snapshots, nothing else.
+resource "digitalocean_spaces_key" "snapshots" {
+  name = "${var.name}-vault-snapshots"
+
+  grant {
+    bucket     = digitalocean_spaces_bucket.snapshots.name
+    permission = "readwrite"
+  }
+}
+
 resource "digitalocean_volume" "data" {
   count                   = var.node_count
   name                    = "${local.node_names[count.index]}-data"
@@ -129,8 +171,19 @@ resource "digitalocean_droplet" "node" {
       peers        = [for i, ip in digitalocean_reserved_ip.node[*].ip_address : ip if i != count.index]
       data_dir     = local.data_dir
     }))
-    ca_pem     = base64encode(tls_self_signed_cert.ca.cert_pem)
-    ca_key_pem = base64encode(tls_private_key.ca.private_key_pem)
+    snapshot_script = base64encode(templatefile("${path.module}/templates/raft-snapshot.sh.tftpl", {
+      bucket   = digitalocean_spaces_bucket.snapshots.name
+      region   = var.region
+      endpoint = "${var.region}.digitaloceanspaces.com"
+    }))
+    snapshot_env = base64encode(join("\n", [
+      "SPACES_ACCESS_KEY_ID=${digitalocean_spaces_key.snapshots.access_key}",
+      "SPACES_SECRET_ACCESS_KEY=${digitalocean_spaces_key.snapshots.secret_key}",
+      "",
+    ]))
+    snapshot_schedule = var.snapshot_schedule
+    ca_pem            = base64encode(tls_self_signed_cert.ca.cert_pem)
+    ca_key_pem        = base64encode(tls_private_key.ca.private_key_pem)
   })
 
   lifecycle {

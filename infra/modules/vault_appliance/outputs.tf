@@ -61,3 +61,8 @@ output "node_api_addresses" {
   description = "Direct API address of each node (https://<reserved IP>:8200, in its certificate), reachable from admin_cidrs: the bootstrap's path to sealed nodes, which the load balancer leaves out."
   value       = [for ip in digitalocean_reserved_ip.node[*].ip_address : "https://${ip}:8200"]
 }
+
+output "snapshot_bucket" {
+  description = "Spaces bucket holding the Raft snapshots (raft/latest.snap; older ones as noncurrent versions)."
+  value       = digitalocean_spaces_bucket.snapshots.name
+}

@@ -165,3 +165,31 @@ variable "ui_enabled" {
   type        = bool
   default     = false
 }
+
+variable "snapshot_schedule" {
+  description = "When the active node saves a Raft snapshot to the snapshot bucket (a systemd OnCalendar expression)."
+  type        = string
+  default     = "hourly"
+}
+
+variable "snapshot_retention_days" {
+  description = "Days older snapshots stay recoverable (noncurrent versions) in the snapshot bucket; the newest snapshot never expires."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.snapshot_retention_days >= 1
+    error_message = "snapshot_retention_days must be at least 1."
+  }
+}
+
+variable "snapshot_bucket_name" {
+  description = "Name of the Spaces bucket for Raft snapshots. Null: \"<name>-raft-snapshots-<suffix>\" (bucket names are global)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.snapshot_bucket_name == null || can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.snapshot_bucket_name))
+    error_message = "snapshot_bucket_name must be 3-63 lowercase letters, digits and hyphens."
+  }
+}

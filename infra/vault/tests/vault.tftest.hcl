@@ -12,6 +12,12 @@ mock_provider "digitalocean" {
       ip_address = "198.51.100.8"
     }
   }
+  mock_resource "digitalocean_spaces_key" {
+    defaults = {
+      access_key = "FAKEACCESSKEYFORTESTS"
+      secret_key = "fake-secret-key-for-tests"
+    }
+  }
   mock_resource "digitalocean_droplet" {
     defaults = {
       id = "424242"
@@ -49,6 +55,10 @@ run "outputs_for_the_bootstrap_and_the_clusters" {
   assert {
     condition     = output.node_api_addresses == ["https://198.51.100.8:8200"]
     error_message = "The bootstrap reaches each node directly."
+  }
+  assert {
+    condition     = startswith(output.snapshot_bucket, "wildside-shared-raft-snapshots-")
+    error_message = "Raft snapshots go to the appliance's own bucket."
   }
   assert {
     condition     = output.recovery_policy.custodian == "wildside vault bootstrap (its protected state store), never OpenTofu"

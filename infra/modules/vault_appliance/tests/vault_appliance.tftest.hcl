@@ -13,6 +13,12 @@ mock_provider "digitalocean" {
       ipv4_address_private = "10.120.0.2"
     }
   }
+  mock_resource "digitalocean_spaces_key" {
+    defaults = {
+      access_key = "FAKEACCESSKEYFORTESTS"
+      secret_key = "fake-secret-key-for-tests"
+    }
+  }
   mock_resource "digitalocean_reserved_ip" {
     defaults = {
       ip_address = "198.51.100.7"
@@ -97,6 +103,36 @@ run "every_request_is_audited" {
     condition     = strcontains(base64decode(regex("openbao.hcl\\n    encoding: b64\\n    permissions: \"0640\"\\n    content: ([A-Za-z0-9+/=]+)", digitalocean_droplet.node[0].user_data)[0]), "audit \"file\" \"file\" {")
     error_message = "A declarative file audit device is configured on every node."
   }
+}
+
+# Scheduled Raft snapshots to Spaces; the newest one never expires.
+run "raft_snapshots_to_spaces" {
+  command = plan
+
+  assert {
+    condition     = startswith(output.snapshot_bucket, "wildside-shared-raft-snapshots-") && one(digitalocean_spaces_bucket.snapshots.versioning).enabled && digitalocean_spaces_bucket.snapshots.acl == "private"
+    error_message = "A private, versioned snapshot bucket."
+  }
+  assert {
+    condition     = alltrue([for rule in digitalocean_spaces_bucket.snapshots.lifecycle_rule : length(rule.expiration) == 0]) && one(one(digitalocean_spaces_bucket.snapshots.lifecycle_rule).noncurrent_version_expiration).days == 30
+    error_message = "Only older (noncurrent) snapshots expire; the newest is always kept."
+  }
+  assert {
+    condition     = one(digitalocean_spaces_key.snapshots.grant).bucket == digitalocean_spaces_bucket.snapshots.name
+    error_message = "The nodes' Spaces key reaches the snapshot bucket only."
+  }
+  assert {
+    condition     = strcontains(digitalocean_droplet.node[0].user_data, "OnCalendar=hourly") && strcontains(digitalocean_droplet.node[0].user_data, "openbao-snapshot.timer")
+    error_message = "Every node runs the snapshot timer (only the active node uploads)."
+  }
+}
+
+run "rejects_zero_snapshot_retention" {
+  command = plan
+  variables {
+    snapshot_retention_days = 0
+  }
+  expect_failures = [var.snapshot_retention_days]
 }
 
 run "ui_on_request" {
