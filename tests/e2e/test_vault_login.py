@@ -162,7 +162,7 @@ def test_external_secrets_logs_in_with_a_real_token_and_reads_only_its_paths(
 
 
 def external_secret(namespace: str, **spec: Any) -> dict[str, Any]:
-    document = kube.external_secret("app-env", namespace, extract="wildside/previews/x/pr-1")
+    document = kube.external_secret("probe-app-env", namespace, extract="wildside/previews/x/pr-1")
     document["spec"].pop("dataFrom", None)
     document["spec"].update(spec)
     return document
@@ -184,10 +184,10 @@ def test_a_preview_namespace_reaches_only_its_own_path(
         return completed.returncode == 0, completed.stderr
 
     own = kube.external_secret(
-        "app-env", "wildside-pr-42", extract="wildside/previews/wildside/pr-42"
+        "probe-app-env", "wildside-pr-42", extract="wildside/previews/wildside/pr-42"
     )
     other_preview = kube.external_secret(
-        "app-env", "wildside-pr-42", extract="wildside/previews/wildside/pr-43"
+        "probe-app-env", "wildside-pr-42", extract="wildside/previews/wildside/pr-43"
     )
 
     def enforced() -> None:
@@ -197,20 +197,24 @@ def test_a_preview_namespace_reaches_only_its_own_path(
     eventually(enforced, "the admission policy to take effect")
     assert verdict(own) == (True, "")
     database = kube.external_secret(
-        "db", "wildside-pr-42", data={"PASSWORD": ("wildside/previews/wildside/pr-42", "db")}
+        "probe-db", "wildside-pr-42", data={"PASSWORD": ("wildside/previews/wildside/pr-42", "db")}
     )
     assert verdict(database)[0]
     assert verdict(
         kube.external_secret(
-            "app-env", "acme-shop-pr-7", extract="wildside/previews/acme-shop/pr-7"
+            "probe-app-env", "acme-shop-pr-7", extract="wildside/previews/acme-shop/pr-7"
         )
     )[0]
     refused = [
         kube.external_secret(
-            "dns", "wildside-pr-42", data={"token": ("wildside/platform/dev/external-dns", "token")}
+            "probe-dns",
+            "wildside-pr-42",
+            data={"token": ("wildside/platform/dev/external-dns", "token")},
         ),
-        kube.external_secret("prod", "wildside-pr-42", extract="wildside/apps/production"),
-        kube.external_secret("x", "acme-shop-pr-7", extract="wildside/previews/wildside/pr-42"),
+        kube.external_secret("probe-prod", "wildside-pr-42", extract="wildside/apps/production"),
+        kube.external_secret(
+            "probe-x", "acme-shop-pr-7", extract="wildside/previews/wildside/pr-42"
+        ),
         external_secret(
             "wildside-pr-42", dataFrom=[{"find": {"path": "wildside", "name": {"regexp": ".*"}}}]
         ),
@@ -236,7 +240,7 @@ def test_a_preview_namespace_reaches_only_its_own_path(
         assert "ValidatingAdmissionPolicy" in message, message
     # Outside preview namespaces the policy does not apply.
     platform = kube.external_secret(
-        "dns", "databases", data={"token": ("wildside/platform/dev/external-dns", "token")}
+        "probe-dns", "databases", data={"token": ("wildside/platform/dev/external-dns", "token")}
     )
     assert verdict(platform)[0]
 
