@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import time
 import zlib
@@ -54,16 +55,20 @@ def tree_content(entries: list[Entry]) -> bytes:
     )
 
 
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
+
+
 def parse_tree(content: bytes) -> list[Entry]:
     entries = []
-    position = 0
-    while position < len(content):
-        space = content.index(b" ", position)
-        nul = content.index(b"\0", space)
-        mode = content[position:space].decode()
-        name = content[space + 1 : nul].decode("utf-8", "surrogateescape")
-        entries.append(Entry(mode, name, content[nul + 1 : nul + 21].hex()))
-        position = nul + 21
+    end = 0
+    for match in _TREE_ENTRY.finditer(content):
+        if match.start() != end:
+            break
+        mode, name, oid = match.groups()
+        entries.append(Entry(mode.decode(), name.decode("utf-8", "surrogateescape"), oid.hex()))
+        end = match.end()
+    if end != len(content):
+        raise OperationalError("a tree in the cached checkout is malformed; run again")
     return entries
 
 
