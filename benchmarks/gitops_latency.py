@@ -36,6 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+# 50 writers on one 2-core machine can exhaust the default 30 push attempts
+# (CI jobs run on separate machines); the measurement is Flux's, not Git's.
+os.environ.setdefault("WILDSIDE_PUSH_ATTEMPTS", "300")
 
 from support.cluster import FLUX_NAMESPACE, Cluster, start, stop, wait_until
 from support.gitops_env import AppsEnvironment, start_apps_environment

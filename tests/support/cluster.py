@@ -775,9 +775,10 @@ def main() -> None:
     print(
         f"""export KUBECONFIG={info.kubeconfig}
 # kubectl get nodes; kubectl -n flux-system get gitrepositories,kustomizations,helmreleases
-# Git over HTTP for Flux:  {info.http_url}/git/<name>.git  (bare repositories in {state / "git"})
-# Helm repository:         {info.http_url}/charts/  (charts/wildside)
-# Flux webhook receiver:   {info.receiver_url}/hook/<Receiver status.webhookPath>
+# Git for Flux:          {info.http_url}/git/<name>.git  (bare repositories in {state / "git"};
+#                         git -c http.sslCAInfo={state / "pki" / "ca.crt"} clone ...)
+# Helm repository:       {info.http_url}/charts/  (charts/wildside)
+# Flux webhook receiver: {info.receiver_url}/hook/<Receiver status.webhookPath>
 # Logs: {state / "logs"}/<process>.log;  stop: scripts/cluster.sh down"""
     )
 
