@@ -13,12 +13,12 @@ from typing import Any
 
 from cmd_mox import CmdMox
 
-from wildside.previews import repository as apps
-from wildside.previews.config import AppsConfig
 from wildside.core import clock
 from wildside.github.comment import MARKER
 from wildside.gitops import location as locations
+from wildside.previews import repository as apps
 from wildside.previews import service
+from wildside.previews.config import AppsConfig
 from wildside.previews.model import PreviewRequest
 
 from support.github_server import TOKEN, FakeGitHub

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from wildside.previews import repository as apps
-from wildside.previews.config import AppsConfig
 from wildside.core import clock
 from wildside.gitops import location as locations
+from wildside.previews import repository as apps
 from wildside.previews import service
+from wildside.previews.config import AppsConfig
 from wildside.previews.model import PreviewRequest
 
 from conftest import commit_count

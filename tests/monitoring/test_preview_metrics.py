@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from wildside.previews.config import AppsConfig
 from wildside.contract import labels
 from wildside.core import clock
 from wildside.platform.monitoring import state_metrics
+from wildside.previews.config import AppsConfig
 from wildside.previews.index import FLUX_FILE
 from wildside.previews.model import PreviewRequest
 from wildside.previews.render import render
