@@ -36,11 +36,20 @@ for group in "${groups[@]}"; do
   key=$( { cat "$dir/go.mod" "$dir/go.sum" "$dir/build.txt"; echo "$ldflags"; go env GOVERSION GOOS GOARCH; [ -z "$src" ] || cat $src; [ ${#envs[@]} -eq 0 ] || printf '%s\n' "${envs[@]}"; } \
     | sha256sum | cut -c1-16)
   out="$cache/${group//\//-}-$key"
+  mkdir -p "$cache"
+  # One build per group at a time: a second caller (a parallel test worker, another
+  # checkout) waits for the first instead of compiling the same thing beside it.
+  # The kernel drops the lock when its holder dies, so a killed build blocks nothing.
+  exec {lock}>"$out.lock"
+  if [ ! -f "$out/.complete" ] && ! flock -n "$lock"; then
+    log "waiting for another build of $group"
+    flock "$lock"
+  fi
   if [ -f "$out/.complete" ]; then
+    exec {lock}>&-
     echo "$out/bin"
     continue
   fi
-  mkdir -p "$cache"
   tmp="$(mktemp -d "$cache/.build-XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
   mkdir -p "$tmp/bin"
@@ -74,5 +83,6 @@ for group in "${groups[@]}"; do
   rm -rf "$out"
   mv "$tmp" "$out"
   trap - EXIT
+  exec {lock}>&-
   echo "$out/bin"
 done
