@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from wildside.contract.identity import directory_name
 from wildside.github.api import GitHubClient
 
 
@@ -19,7 +20,8 @@ class State(StrEnum):
 
 
 def environment_of(pr: int) -> str:
-    return f"pr-{pr}"
+    """The GitHub environment, `PreviewIdentity.github_environment`: the directory name."""
+    return directory_name(pr)
 
 
 @dataclass(frozen=True)
