@@ -38,6 +38,14 @@ if [ "$(cat .venv-checkov/.stamp 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
 fi
 export WILDSIDE_CHECKOV="$PWD/.venv-checkov/bin/checkov"
 
+# Static checks first: a lint error should not wait for a cold engine build.
+echo "== ruff format --check"
+.venv/bin/ruff format --check src tests benchmarks
+echo "== ruff check"
+.venv/bin/ruff check src tests benchmarks
+echo "== mypy --strict"
+.venv/bin/mypy
+
 # The infra tests run the real OpenTofu and providers, built from the Go modules
 # pinned under engines/ into a cache: a cold build took 41 minutes on a busy 2-core
 # machine, a warm run takes a second (see infra/README.md). Progress goes to stderr.
@@ -45,12 +53,6 @@ echo "== OpenTofu, its providers and terraform-docs (scripts/tofu-mirror.sh)"
 bash scripts/tofu-mirror.sh >/dev/null
 bash scripts/engines.sh terraform-docs >/dev/null
 
-echo "== ruff format --check"
-.venv/bin/ruff format --check src tests benchmarks
-echo "== ruff check"
-.venv/bin/ruff check src tests benchmarks
-echo "== mypy --strict"
-.venv/bin/mypy
 # The e2e tier's live cluster (tests/e2e, tests/support/cluster.py): Kubernetes,
 # etcd, kwok and Flux built from the Go modules pinned under engines/, cached
 # in ~/.cache/wildside/engines by those pins. A first build takes many minutes
