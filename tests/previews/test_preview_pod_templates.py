@@ -33,3 +33,28 @@ def test_annotations_stay_out_of_pod_templates(
             continue
         template_annotations = template.get("metadata", {}).get("annotations", {})
         assert not any(k.startswith("previews.wildside.dev/") for k in template_annotations), obj
+
+
+def test_a_ttl_change_leaves_the_role_job_as_it_was(
+    cli: Any, bare_repo: Path, clone_remote: Any
+) -> None:
+    """The defect: a TTL change reached the Job's immutable pod template, so
+    Flux could apply nothing of the preview again, new SHA included."""
+    assert cli("apps", "init", "--repo", str(bare_repo), "--quiet").returncode == 0
+
+    def job_after(*args: str) -> dict[str, Any]:
+        result = cli(
+            "preview", "up", "--repo", str(bare_repo), "--pr", "6", "--quiet", *args
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        objects = build(clone_remote(bare_repo) / "overlays" / "ephemeral" / "pr-6")
+        (job,) = [o for o in objects if o["kind"] == "Job"]
+        return job
+
+    first = job_after("--sha", SHA, "--database")
+    changed = job_after("--sha", SHA, "--ttl", "24h")
+    newer = job_after("--sha", "4" * 40, "--ttl", "48h")
+    assert first["metadata"]["annotations"]["previews.wildside.dev/ttl"] != "1d"
+    assert changed["metadata"]["annotations"]["previews.wildside.dev/ttl"] == "1d"
+    assert newer["metadata"]["annotations"]["previews.wildside.dev/ttl"] == "2d"
+    assert changed["spec"] == first["spec"] and newer["spec"] == first["spec"]

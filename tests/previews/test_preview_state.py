@@ -354,3 +354,92 @@ def test_apps_init_refuses_a_preview_domain_whose_hosts_cannot_fit(
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "at most 241 characters" in result.stderr  # pr-99999999. fits in 253
     assert commit_count(bare_repo) == 0
+
+
+def test_reset_options_returns_every_option_to_the_defaults(
+    cli: Any, remote: Path, clone_remote: Any, tmp_path: Path
+) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("backend:\n  replicas: 2\n")
+    first = up(
+        cli, remote, "--pr", "17", "--sha", SHA_A, "--database", "--ttl", "72h", "--pin",
+        "--image", "backend=ghcr.io/acme/backend-fork", "--preview-domain", "pr.acme.dev",
+        "--values", str(extra),
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    reset = up(cli, remote, "--pr", "17", "--sha", SHA_B, "--reset-options", "--pin")
+    assert reset.returncode == 0, reset.stderr
+    assert reset.json()["options"] == {
+        "images": {},
+        "ttl": None,
+        "pinned": True,  # given again in the same run
+        "database": False,
+        "secrets": False,
+        "preview_domain": None,
+        "values": {},
+    }
+    assert reset.json()["url"] == "https://pr-17.previews.example.com"
+    files = overlay_files(clone_remote, remote, 17)
+    assert "database.yaml" not in files
+    values = yaml.safe_load(files["patch-helmrelease-values.yaml"])["spec"]["values"]
+    assert values["backend"]["image"]["repository"] != "ghcr.io/acme/backend-fork"
+    assert "replicas" not in values["backend"]
+    # Reset once; the next plain run keeps the defaults and changes nothing.
+    count = commit_count(remote)
+    again = up(cli, remote, "--pr", "17", "--sha", SHA_B)
+    assert again.returncode == 0 and again.json()["changed"] is False
+    assert commit_count(remote) == count
+
+
+def test_down_warns_in_json_mode_about_what_it_leaves(cli: Any, remote: Path) -> None:
+    assert up(cli, remote, "--pr", "18", "--sha", SHA_A, "--database").returncode == 0
+    down = cli(
+        "preview", "down", "--repo", str(remote), "--pr", "18", "--json", "-q",
+        env={"VAULT_ADDR": ""},
+    )  # fmt: skip
+    assert down.returncode == 0, down.stderr
+    left = ["vault:wildside/previews/wildside/pr-18", "postgres-role:preview_wildside_pr_18"]
+    assert down.json()["left_behind"] == left
+    (warning,) = down.stderr.strip().splitlines()
+    assert warning.startswith("wildside: warning: ")
+    assert all(item in warning for item in left) and "preview gc" in warning
+
+
+def test_down_with_vault_but_no_credentials_is_refused_before_the_teardown(
+    cli: Any, remote: Path
+) -> None:
+    assert up(cli, remote, "--pr", "19", "--sha", SHA_A).returncode == 0
+    count = commit_count(remote)
+    env = {"VAULT_ADDR": "http://127.0.0.1:9", "VAULT_TOKEN": "", "VAULT_ROLE_ID": ""}
+    down = cli("preview", "down", "--repo", str(remote), "--pr", "19", env=env)
+    assert down.returncode == 2
+    (line,) = down.stderr.strip().splitlines()
+    assert "VAULT_TOKEN" in line
+    assert commit_count(remote) == count  # the preview is still there, its path too
+
+
+def test_down_that_cannot_reach_vault_names_what_it_left_and_exits_1(
+    cli: Any, remote: Path, clone_remote: Any
+) -> None:
+    import socket
+
+    assert up(cli, remote, "--pr", "20", "--sha", SHA_A, "--database").returncode == 0
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "hvs.down-test-token-4f1c"  # made up; it must not leak
+    down = cli(
+        "preview", "down", "--repo", str(remote), "--pr", "20", "--json", "-q",
+        env={"VAULT_ADDR": f"http://127.0.0.1:{port}", "VAULT_TOKEN": token},
+    )  # fmt: skip
+    assert down.returncode == 1
+    left = ["vault:wildside/previews/wildside/pr-20", "postgres-role:preview_wildside_pr_20"]
+    assert down.json()["left_behind"] == left
+    assert down.json()["removed"] is True  # the teardown itself was pushed
+    (line,) = down.stderr.strip().splitlines()
+    assert line.startswith("wildside: error: pr-20 is torn down, but cannot reach Vault")
+    assert all(item in line for item in left)
+    assert token not in down.stdout + down.stderr
+    files = overlay_files(clone_remote, remote, 20)
+    assert list(files) == ["tombstone.yaml"]
+    assert yaml.safe_load(files["tombstone.yaml"])["leftBehind"] == left

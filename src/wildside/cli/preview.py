@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +15,7 @@ from wildside.cli.common import BranchOption, JsonOption, QuietOption, RepoOptio
 from wildside.contract import names
 from wildside.contract.identity import PreviewIdentity
 from wildside.core import clock, validation
-from wildside.core.errors import BadInput
+from wildside.core.errors import BadInput, OperationalError
 from wildside.core.output import Progress, emit
 from wildside.previews import admission, service
 from wildside.previews import repository as apps
@@ -131,6 +132,15 @@ def up(
             "--default-images", help="Forget earlier --image choices: wildside.yaml's images."
         ),
     ] = False,
+    reset_options: Annotated[
+        bool,
+        typer.Option(
+            "--reset-options",
+            help="Forget every option stored with the preview (images, TTL, pin, database, "
+            "secrets, preview domain, values) and apply only this run's flags over "
+            "wildside.yaml's defaults. A database or secrets not given again are removed.",
+        ),
+    ] = False,
     preview_domain: Annotated[
         str | None,
         typer.Option("--preview-domain", help="Domain under which pr-N.<domain> is served."),
@@ -209,6 +219,7 @@ def up(
         database=database,
         secrets=wants_secrets,
         default_images=default_images,
+        reset_options=reset_options,
         values=extra_values,
         clear_values=no_values,
         reopen=reopen,
@@ -327,8 +338,9 @@ def down(
     """Remove the preview of a pull request and leave a tombstone; absent previews succeed.
 
     What the preview owns outside Git (its Vault path, its database role) is
-    removed when VAULT_ADDR is set; anything left is named and recorded in the
-    tombstone for `preview gc` to finish."""
+    removed when VAULT_ADDR is set; anything left is named (a warning with
+    --json) and recorded in the tombstone for `preview gc` to finish. When
+    Vault fails after the teardown was pushed, the exit status is 1."""
     number = validation.pr_number(pr)
     head = validation.commit_sha(sha) if sha else None
     location = apps.location(repo, branch)
@@ -343,13 +355,19 @@ def down(
     tombstone = down_result.tombstone
     done: list[str] = []
     secrets_removed = False
+    vault_failure: str | None = None
     if vault is not None and down_result.identity is not None and tombstone is not None:
         # After the push: Flux prunes the ExternalSecret before its source goes.
         vault_item = f"{service.VAULT_LEFTOVER}{down_result.identity.vault_path}"
         if vault_item in tombstone.left_behind:
-            removed = preview_secrets.remove_preview_secrets(vault, down_result.identity)
-            secrets_removed = bool(removed)
-            done.append(vault_item)
+            try:
+                removed = preview_secrets.remove_preview_secrets(vault, down_result.identity)
+            except OperationalError as error:
+                # The teardown itself is pushed; what stays is named below (exit 1).
+                vault_failure = str(error)
+            else:
+                secrets_removed = bool(removed)
+                done.append(vault_item)
     progress.done()
     left = [item for item in (tombstone.left_behind if tombstone else ()) if item not in done]
     record = down_result.record
@@ -367,6 +385,25 @@ def down(
         "left_behind": left,
     }
     emit(result, as_json=as_json, human=_human_down)
+    if vault_failure is not None:
+        raise OperationalError(
+            f"pr-{number} is torn down, but {vault_failure}; left behind, recorded in the "
+            f"tombstone for `wildside preview gc` to finish: {', '.join(left)}"
+        )
+    if left and as_json:
+        # The human output says it on stdout; a JSON reader's log still shows it.
+        _warn(
+            f"pr-{number} left behind {', '.join(left)}; recorded in the tombstone for "
+            "`wildside preview gc` to finish"
+        )
+
+
+def _warn(message: str) -> None:
+    """A warning the job shows without failing: an annotation in Actions."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stderr.write(f"::warning title=Preview teardown::{message}\n")
+    else:
+        sys.stderr.write(f"wildside: warning: {message}\n")
 
 
 def _human_down(result: dict[str, Any]) -> str:

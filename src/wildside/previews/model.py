@@ -22,6 +22,7 @@ class PreviewRequest:
     database: bool | None = None
     secrets: bool | None = None
     default_images: bool = False  # drop every --image given before
+    reset_options: bool = False  # forget every stored option; this request's flags apply on top
     values: dict[str, Any] | None = None  # extra chart values (may hold placeholders)
     clear_values: bool = False  # drop the extra values given before
     reopen: bool = False  # override a tombstone: the pull request was reopened
@@ -40,18 +41,19 @@ class PreviewOptions:
     values: dict[str, Any] = field(default_factory=dict)  # merged over the values template
 
     def updated_by(self, request: PreviewRequest) -> PreviewOptions:
-        images = {} if request.default_images else dict(self.images)
+        kept = PreviewOptions() if request.reset_options else self
+        images = {} if request.default_images else dict(kept.images)
         images.update(request.images)
         return PreviewOptions(
             images=dict(sorted(images.items())),
-            ttl=request.ttl if request.ttl is not None else self.ttl,
-            pinned=request.pinned if request.pinned is not None else self.pinned,
-            database=request.database if request.database is not None else self.database,
-            secrets=request.secrets if request.secrets is not None else self.secrets,
-            preview_domain=request.preview_domain or self.preview_domain,
+            ttl=request.ttl if request.ttl is not None else kept.ttl,
+            pinned=request.pinned if request.pinned is not None else kept.pinned,
+            database=request.database if request.database is not None else kept.database,
+            secrets=request.secrets if request.secrets is not None else kept.secrets,
+            preview_domain=request.preview_domain or kept.preview_domain,
             values={}
             if request.clear_values
-            else dict(request.values if request.values is not None else self.values),
+            else dict(request.values if request.values is not None else kept.values),
         )
 
 
