@@ -89,7 +89,10 @@ def test_wildside_app_deploys_caps_and_tears_down_with_feedback(
     assert "https://pr-7.previews.example.com" in github.comments[7][0]["body"]
     deployment = next(d for d in github.deployments if d["environment"] == "pr-7")
     assert github.statuses[deployment["id"]][-1]["environment_url"] == out["url"]
-    assert "Preview deployed" in summary.read_text()
+    assert github.statuses[deployment["id"]][-1]["state"] == "in_progress", (
+        "committed is not Ready: success comes from Flux"
+    )
+    assert "Preview deploying" in summary.read_text()
 
     capped, out = run_script(APP_SCRIPT, tmp_path, base | {"INPUT_COMMAND": "up", "INPUT_PR": "8"})
     assert capped.returncode == 0, capped.stderr
@@ -137,6 +140,49 @@ def test_wildside_app_deploys_caps_and_tears_down_with_feedback(
 
     for result in (up, capped, late, down, never, failed):
         assert TOKEN not in result.stdout + result.stderr
+    assert github.violations == []
+
+
+def test_a_refused_comment_leaves_a_successful_deploy_green_with_its_deployment(
+    github: FakeGitHub, bare_repo: Path, tmp_path: Path
+) -> None:
+    """The 403-on-comment case: the preview is pushed, the Deployment says so,
+    the job warns and stays green."""
+    location = locations.resolve(
+        str(bare_repo), None, env_variable=apps.ENV_VARIABLE, default_dir=apps.DEFAULT_DIR
+    )
+    apps.init(location, AppsConfig())
+    github.pulls.update({7: "open"})
+    github.fail(
+        "POST", r"/comments$", 403, body={"message": "Resource not accessible by integration"}
+    )
+    env = github.env() | {
+        "INPUT_COMMAND": "up",
+        "INPUT_PR": "7",
+        "INPUT_SHA": SHA,
+        "INPUT_APPS_REPO": str(bare_repo),
+        "INPUT_REPOSITORY": github.repository,
+        "GITHUB_ACTIONS": "true",
+    }
+    result, out = run_script(APP_SCRIPT, tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert out["status"] == "deployed" and out["changed"] == "true"
+    assert "::warning title=Preview feedback::the comment on #7 was not updated" in result.stderr
+    (deployment,) = github.deployments
+    assert github.statuses[deployment["id"]][-1]["state"] == "in_progress"
+    assert 7 not in github.comments
+
+
+def test_boolean_inputs_accept_only_true_and_false(github: FakeGitHub, tmp_path: Path) -> None:
+    for name, value in (("INPUT_DRY_RUN", "yes"), ("INPUT_FEEDBACK", "True"), ("INPUT_PIN", "1")):
+        result, out = run_script(
+            APP_SCRIPT,
+            tmp_path,
+            github.env() | {"INPUT_COMMAND": "gc", "INPUT_APPS_REPO": "x", name: value},
+        )
+        assert result.returncode == 2, (name, result.stderr)
+        assert f"'{value}'" in result.stderr and out == {}
+    assert github.requests == []
 
 
 def test_wildside_app_gc_reports_a_refusal_as_failure(

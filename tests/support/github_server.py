@@ -1,6 +1,10 @@
 """A local stand-in for the GitHub REST API: implements the endpoints the
-CLI uses, checks the token, paginates with Link headers, records every
-request and can be told to fail (status, headers, delay) a number of times."""
+CLI uses with GitHub's response shapes (comment authors, deployment and
+status objects, `/repositories/<id>/` Link URLs, 422 "Validation Failed"
+bodies, 403 on /user for a workflow token), checks every request (token,
+Accept, API version, User-Agent, JSON body), records it, and can be told to
+fail (status, headers, delay) a number of times — before or *after* acting,
+like a 502 that arrives once GitHub already created the comment."""
 
 from __future__ import annotations
 
@@ -15,6 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "ghs_test-token-0123456789abcdef"
 REPOSITORY = "acme/wildside"
+REPOSITORY_ID = 812345678
+ACTIONS_BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+API_VERSION = "2022-11-28"
+DEPLOYMENT_STATES = {"error", "failure", "inactive", "in_progress", "queued", "pending", "success"}
+MAX_COMMENT = 65536
 
 
 @dataclass
@@ -38,6 +47,7 @@ class Failure:
     body: Any = None
     times: int = 1
     delay: float = 0.0
+    after: bool = False  # act first, then answer the failure
 
 
 class FakeGitHub:
@@ -52,6 +62,11 @@ class FakeGitHub:
         self.pulls: dict[int, str] = {}
         self.heads: dict[int, str] = {}  # head SHA of a pull request, when a test sets one
         self.pulls_override: Any = None  # answer GET /pulls with this instead
+        # Who the token is: a workflow token writes as github-actions[bot] and
+        # cannot read /user (403); set `user` to act as a personal token.
+        self.actor: dict[str, Any] = dict(ACTIONS_BOT)
+        self.user: dict[str, Any] | None = None
+        self.violations: list[str] = []  # requests GitHub would have refused
         self._ids = iter(range(1000, 10**9))
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -78,10 +93,36 @@ class FakeGitHub:
         headers: dict[str, str] | None = None,
         body: Any = None,
         delay: float = 0.0,
+        after: bool = False,
     ) -> None:
         self.failures.append(
-            Failure(method, re.compile(path), status, headers or {}, body, times, delay)
+            Failure(method, re.compile(path), status, headers or {}, body, times, delay, after)
         )
+
+    def comment(self, pr: int, body: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Seed a comment as GitHub would hold it (by default, another user's)."""
+        with self._lock:
+            return self._new_comment(
+                pr, body, user or {"login": "octocat", "id": 1, "type": "User"}
+            )
+
+    def _new_comment(self, pr: int, body: str, user: dict[str, Any]) -> dict[str, Any]:
+        cid = next(self._ids)
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        comment = {
+            "id": cid,
+            "node_id": f"IC_{cid}",
+            "url": f"{self.url}/repos/{self.repository}/issues/comments/{cid}",
+            "html_url": f"https://github.com/{self.repository}/pull/{pr}#issuecomment-{cid}",
+            "issue_url": f"{self.url}/repos/{self.repository}/issues/{pr}",
+            "body": body,
+            "user": dict(user),
+            "author_association": "NONE" if user.get("type") == "Bot" else "MEMBER",
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.comments.setdefault(pr, []).append(comment)
+        return comment
 
     def calls(self) -> list[str]:
         return [r.call for r in self.requests]
@@ -114,13 +155,23 @@ class FakeGitHub:
                 if self.headers.get("authorization") != f"Bearer {fake.token}":
                     self._answer(401, {"message": "Bad credentials"})
                     return
+                refused = fake._check(self.command, dict(self.headers.items()), body)
+                if refused is not None:
+                    with fake._lock:
+                        fake.violations.append(f"{self.command} {split.path}: {refused[1]}")
+                    self._answer(refused[0], {"message": refused[1]})
+                    return
                 failure = fake._take_failure(self.command, split.path)
-                if failure is not None:
+                if failure is not None and not failure.after:
                     time.sleep(failure.delay)
                     self._answer(failure.status, failure.body, failure.headers)
                     return
                 with fake._lock:
                     status, payload, headers = fake._route(self.command, split.path, query, body)
+                if failure is not None:
+                    time.sleep(failure.delay)
+                    self._answer(failure.status, failure.body, failure.headers)
+                    return
                 self._answer(status, payload, headers)
 
             def _answer(
@@ -142,6 +193,39 @@ class FakeGitHub:
 
         return Handler
 
+    @staticmethod
+    def _check(method: str, headers: dict[str, str], body: Any) -> tuple[int, str] | None:
+        """What GitHub refuses before routing: no User-Agent (403), an
+        unknown API version (400), a write without a JSON object body."""
+        lower = {k.lower(): v for k, v in headers.items()}
+        if not lower.get("user-agent"):
+            return (
+                403,
+                "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
+            )
+        if lower.get("x-github-api-version", API_VERSION) != API_VERSION:
+            return 400, f"Unsupported 'X-GitHub-Api-Version': {lower['x-github-api-version']}"
+        if "application/vnd.github+json" not in lower.get("accept", ""):
+            return 415, "Unsupported Media Type: send Accept: application/vnd.github+json"
+        if method in ("POST", "PATCH") and not isinstance(body, dict):
+            return 400, "Problems parsing JSON"
+        return None
+
+    @staticmethod
+    def _invalid(
+        resource: str, field: str, code: str = "missing_field"
+    ) -> tuple[int, Any, dict[str, str]]:
+        return (
+            422,
+            {
+                "message": "Validation Failed",
+                "errors": [{"resource": resource, "field": field, "code": code}],
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "422",
+            },
+            {},
+        )
+
     def _take_failure(self, method: str, path: str) -> Failure | None:
         with self._lock:
             for failure in self.failures:
@@ -158,14 +242,30 @@ class FakeGitHub:
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(items):
+            # GitHub's links name the repository by id, not by owner/name.
+            stable = path.replace(f"/repos/{self.repository}", f"/repositories/{REPOSITORY_ID}", 1)
             rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "page")
-            headers["link"] = f'<{self.url}{path}?{rest}&page={page + 1}>; rel="next"'
+            headers["link"] = f'<{self.url}{stable}?{rest}&page={page + 1}>; rel="next"'
         return 200, chunk, headers
 
     def _route(
         self, method: str, path: str, query: dict[str, str], body: Any
     ) -> tuple[int, Any, dict[str, str]]:
+        if path == "/user" and method == "GET":
+            if self.user is None:
+                return (
+                    403,
+                    {
+                        "message": "Resource not accessible by integration",
+                        "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+                        "status": "403",
+                    },
+                    {},
+                )
+            return 200, self.user, {}
         prefix = f"/repos/{self.repository}"
+        if path.startswith(f"/repositories/{REPOSITORY_ID}/"):
+            path = prefix + path[len(f"/repositories/{REPOSITORY_ID}") :]
         if not path.startswith(prefix):
             return 404, {"message": "Not Found"}, {}
         rest = path[len(prefix) :]
@@ -173,22 +273,32 @@ class FakeGitHub:
             pr = int(m.group(1))
             if method == "GET":
                 return self._page(path, self.comments.get(pr, []), query)
-            comment = {
-                "id": next(self._ids),
-                "body": body["body"],
-                "html_url": f"https://github.test/{self.repository}/pull/{pr}#c",
-            }
-            self.comments.setdefault(pr, []).append(comment)
-            return 201, comment, {}
+            if method != "POST":
+                return 404, {"message": "Not Found"}, {}
+            text = body.get("body")
+            if not isinstance(text, str) or not text.strip():
+                return self._invalid("IssueComment", "body")
+            if len(text) > MAX_COMMENT:
+                return self._invalid("IssueComment", "body", "custom")
+            return 201, self._new_comment(pr, text, self.actor), {}
         if m := re.fullmatch(r"/issues/comments/(\d+)", rest):
             cid = int(m.group(1))
             for comments in self.comments.values():
                 for comment in comments:
                     if comment["id"] == cid:
+                        if comment["user"]["login"] != self.actor["login"]:
+                            # A workflow token may not edit another user's comment.
+                            return 403, {"message": "Resource not accessible by integration"}, {}
                         if method == "DELETE":
                             comments.remove(comment)
                             return 204, None, {}
-                        comment["body"] = body["body"]
+                        if method != "PATCH":
+                            return 404, {"message": "Not Found"}, {}
+                        text = body.get("body")
+                        if not isinstance(text, str) or not text.strip():
+                            return self._invalid("IssueComment", "body")
+                        comment["body"] = text
+                        comment["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                         return 200, comment, {}
             return 404, {"message": "Not Found"}, {}
         if rest == "/deployments":
@@ -200,7 +310,24 @@ class FakeGitHub:
                     and d["sha"] == query.get("sha", d["sha"])
                 ]
                 return self._page(path, sorted(found, key=lambda d: -d["id"]), query)
-            deployment = {"id": next(self._ids), "sha": body["ref"], **body}
+            ref = body.get("ref")
+            if not isinstance(ref, str) or not ref:
+                return self._invalid("Deployment", "ref")
+            if not re.fullmatch(r"[0-9a-f]{40}", ref):
+                return 422, {"message": f"No ref found for: {ref}"}, {}
+            did = next(self._ids)
+            deployment = {
+                "id": did,
+                "url": f"{self.url}{path}/{did}",
+                "sha": ref,
+                "task": "deploy",
+                "payload": {},
+                "original_environment": body.get("environment", "production"),
+                "creator": dict(self.actor),
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "statuses_url": f"{self.url}{path}/{did}/statuses",
+                **body,
+            }
             self.deployments.append(deployment)
             self.statuses[deployment["id"]] = []
             return 201, deployment, {}
@@ -210,7 +337,23 @@ class FakeGitHub:
                 return 404, {"message": "Not Found"}, {}
             if method == "GET":
                 return self._page(path, list(reversed(self.statuses[did])), query)
-            status = {"id": next(self._ids), **body}
+            if body.get("state") not in DEPLOYMENT_STATES:
+                return self._invalid("DeploymentStatus", "state", "invalid")
+            for url_field in ("environment_url", "log_url"):
+                if url_field in body and not isinstance(body[url_field], str):
+                    return self._invalid("DeploymentStatus", url_field, "invalid")
+            environment = next(d["environment"] for d in self.deployments if d["id"] == did)
+            status = {
+                "id": next(self._ids),
+                "description": "",
+                "environment": environment,
+                "environment_url": "",
+                "log_url": "",
+                "target_url": body.get("log_url", ""),
+                "creator": dict(self.actor),
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                **body,
+            }
             self.statuses[did].append(status)
             return 201, status, {}
         if rest == "/pulls" and method == "GET":

@@ -13,26 +13,43 @@ output() { echo "$1=$2" >> "${GITHUB_OUTPUT:-/dev/null}"; }
 field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"; }
 last_error() { sed -n 's/^wildside: error: //p' "$1" | tail -n 1; }
 
+# Boolean inputs are exactly 'true' or 'false': 'yes' must not silently mean false.
+boolean() {
+  case "$2" in
+    true | false) ;;
+    *)
+      echo "wildside-app: input $1 must be 'true' or 'false', not '$2'" >&2
+      exit 2
+      ;;
+  esac
+}
+boolean feedback "${INPUT_FEEDBACK:-true}"
+boolean only-if-open "${INPUT_ONLY_IF_OPEN:-true}"
+boolean dry-run "${INPUT_DRY_RUN:-false}"
+case "${INPUT_PIN:-}" in
+  true | false | "") ;;
+  *)
+    echo "wildside-app: input pin must be 'true', 'false' or empty, not '$INPUT_PIN'" >&2
+    exit 2
+    ;;
+esac
+
 repo_args=(--repo "$INPUT_APPS_REPO")
 [ -n "${INPUT_APPS_BRANCH:-}" ] && repo_args+=(--branch "$INPUT_APPS_BRANCH")
 
-# feedback STATUS DEPLOYMENT_STATE [comment options...]
+# feedback STATUS: the Deployment, then the sticky comment, then the step
+# summary (`wildside github report`). Best-effort: the preview's own outcome
+# decides the exit code; a feedback failure is a warning annotation.
 feedback() {
-  local status="$1" state="$2"
-  shift 2
+  local status="$1"
   [ "${INPUT_FEEDBACK:-true}" = "true" ] || return 0
-  local args=(--pr "$INPUT_PR" --repository "$INPUT_REPOSITORY" --run-url "$run_url")
-  local sha_args=()
-  [ -n "${INPUT_SHA:-}" ] && sha_args=(--sha "$INPUT_SHA")
-  local url_args=()
-  [ -n "$url" ] && url_args=(--url "$url")
-  local reason_args=()
-  [ -n "$reason" ] && reason_args=(--reason "$reason")
-  wildside github comment "${args[@]}" --status "$status" "${sha_args[@]}" "${url_args[@]}" \
-    "${reason_args[@]}" "$@"
-  if [ -n "$state" ]; then
-    wildside github deployment "${args[@]}" --state "$state" "${sha_args[@]}" "${url_args[@]}"
-  fi
+  local args=(github report --pr "$INPUT_PR" --repository "$INPUT_REPOSITORY" --run-url "$run_url"
+    --status "$status" --best-effort)
+  [ -n "${INPUT_SHA:-}" ] && args+=(--sha "$INPUT_SHA")
+  [ -n "$url" ] && args+=(--url "$url")
+  [ -n "$reason" ] && args+=(--reason "$reason")
+  [ -n "${INPUT_COMMENT_AUTHOR:-}" ] && args+=(--author "$INPUT_COMMENT_AUTHOR")
+  wildside "${args[@]}" || echo "::warning title=Preview feedback::wildside github report exited $?"
 }
 
 up() {
@@ -69,27 +86,37 @@ up() {
     output url "$url"
     output commit "$(field "$work/up.json" commit)"
     output changed "$(field "$work/up.json" changed)"
-    feedback deployed success
+    # Committed, not yet Ready: Flux's Alert reports ready (command `flux-event`).
+    feedback deploying
     return 0
   fi
   reason="$(last_error "$work/up.err")"
   if [[ "$reason" == "preview cap reached"* ]]; then
     output status capped
     echo "::warning title=Preview cap reached::$reason"
-    feedback capped ""
+    feedback capped
     return 0
   fi
   output status failed
-  feedback failed failure || true
+  feedback failed
   return "$rc"
 }
 
 down() {
-  wildside preview down --pr "$INPUT_PR" "${repo_args[@]}" --json > "$work/down.json"
+  local rc=0
+  wildside preview down --pr "$INPUT_PR" "${repo_args[@]}" --json > "$work/down.json" \
+    2> "$work/down.err" || rc=$?
+  cat "$work/down.err" >&2
+  if [ "$rc" -ne 0 ]; then
+    output status failed
+    reason="teardown failed: $(last_error "$work/down.err")"
+    INPUT_SHA="" feedback failed
+    return "$rc"
+  fi
   output status removed
   output commit "$(field "$work/down.json" commit)"
   output changed "$(field "$work/down.json" changed)"
-  INPUT_SHA="" feedback removed inactive --update-only
+  INPUT_SHA="" feedback removed
 }
 
 gc() {
@@ -118,13 +145,13 @@ case "$INPUT_COMMAND" in
   up) up ;;
   down) down ;;
   gc) gc ;;
-  failed)
+  building | failed | skipped)
     reason="${INPUT_REASON:-}"
-    output status failed
-    feedback failed failure
+    output status "$INPUT_COMMAND"
+    feedback "$INPUT_COMMAND"
     ;;
   *)
-    echo "wildside-app: command must be up, down, failed or gc, not '$INPUT_COMMAND'" >&2
+    echo "wildside-app: command must be up, down, building, failed, skipped or gc, not '$INPUT_COMMAND'" >&2
     exit 2
     ;;
 esac

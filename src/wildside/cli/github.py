@@ -1,7 +1,9 @@
-"""`wildside github comment|deployment`: pull request feedback."""
+"""`wildside github report|comment|deployment`: pull request feedback."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -14,6 +16,7 @@ from wildside.core.errors import BadInput, WildsideError
 from wildside.core.output import emit
 from wildside.github import comment as comments
 from wildside.github import deployment as deployments
+from wildside.github import feedback as feedbacks
 from wildside.github import summary
 from wildside.github.api import GitHubClient, GitHubError
 
@@ -57,6 +60,55 @@ RunUrlOption = Annotated[
     str | None,
     typer.Option("--run-url", help="Link to the workflow run (logs).", show_default=False),
 ]
+StatusOption = Annotated[
+    str,
+    typer.Option(
+        "--status",
+        help="building, deploying, ready, failed, removed, capped or skipped.",
+        show_default=False,
+    ),
+]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", help="One line shown for failed/capped/skipped.", show_default=False),
+]
+AuthorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--author",
+        envvar="WILDSIDE_COMMENT_AUTHOR",
+        help="Login that writes the sticky comment (a GitHub App: SLUG[bot]). "
+        "Default: the token's user, or github-actions[bot] for a workflow token.",
+        show_default=False,
+    ),
+]
+
+
+def _feedback(
+    pr: str,
+    status: str,
+    url: str | None,
+    sha: str | None,
+    run_url: str | None,
+    reason: str | None,
+) -> comments.Feedback:
+    return comments.Feedback(
+        pr=validation.pr_number(pr),
+        status=comments.parse_status(status),
+        url=web_url(url, "--url"),
+        sha=validation.commit_sha(sha) if sha else None,
+        run_url=web_url(run_url, "--run-url"),
+        reason=reason.strip().splitlines()[0][:500] if reason and reason.strip() else None,
+    )
+
+
+def warn(message: str) -> None:
+    """A warning the job shows without failing: an annotation in Actions."""
+    line = message.replace("\n", " ").replace("\r", " ")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stderr.write(f"::warning title=Preview feedback::{line}\n")
+    else:
+        sys.stderr.write(f"wildside: warning: {line}\n")
 
 
 def web_url(value: str | None, option: str) -> str | None:
@@ -69,40 +121,93 @@ def web_url(value: str | None, option: str) -> str | None:
 
 
 @app.command()
-def comment(
+def report(
     pr: PrOption,
-    status: Annotated[
-        comments.Status,
-        typer.Option("--status", help="What happened to the preview.", show_default=False),
-    ],
+    status: StatusOption,
     url: UrlOption = None,
     sha: ShaOption = None,
     run_url: RunUrlOption = None,
-    reason: Annotated[
-        str | None,
-        typer.Option("--reason", help="One line shown for failed/capped.", show_default=False),
-    ] = None,
+    reason: ReasonOption = None,
+    author: AuthorOption = None,
+    comment: Annotated[
+        bool, typer.Option("--comment/--no-comment", help="Update the sticky comment.")
+    ] = True,
+    deployment: Annotated[
+        bool, typer.Option("--deployment/--no-deployment", help="Update the Deployment.")
+    ] = True,
+    best_effort: Annotated[
+        bool,
+        typer.Option(
+            "--best-effort",
+            help="Exit 0 even when the Deployment could not be updated (the action uses it: "
+            "feedback never turns a finished deploy red).",
+        ),
+    ] = False,
+    repository: RepositoryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Report a preview status: the Deployment first (building=queued,
+    deploying=in_progress, ready=success, failed=failure, removed=inactive), then
+    the sticky comment, best-effort (a failure is a warning), then the step summary."""
+    feedback = _feedback(pr, status, url, sha, run_url, reason)
+    now = clock.utc_now()
+    with GitHubClient.from_environment(repository) as client:
+        result = feedbacks.report(
+            client, feedback, now, author=author, deployment=deployment, comment=comment
+        )
+        repository_name = client.repository
+    written = summary.append(comments.markdown(feedback, now))
+    for message in result.warnings:
+        warn(message)
+    state = feedbacks.deployment_state(feedback) if deployment else None
+    emit(
+        {
+            "pr": feedback.pr,
+            "repository": repository_name,
+            "status": feedback.status.value,
+            "deployment_state": state.value if state else None,
+            "deployments": result.deployment.deployments if result.deployment else [],
+            "deployment_error": result.deployment_error,
+            "comment_action": result.comment.action if result.comment else None,
+            "comment_id": result.comment.comment_id if result.comment else None,
+            "comment_error": result.comment_error,
+            "step_summary": str(written) if written else None,
+        },
+        as_json=as_json,
+        human=lambda r: (
+            f"#{r['pr']} {r['status']}: deployment {r['deployment_state'] or '-'}"
+            f"{' (failed)' if r['deployment_error'] else ''}, comment "
+            f"{r['comment_action'] or ('failed' if r['comment_error'] else '-')}"
+        ),
+    )
+    if result.deployment_error and not best_effort:
+        raise GitHubError(result.deployment_error)
+
+
+@app.command()
+def comment(
+    pr: PrOption,
+    status: StatusOption,
+    url: UrlOption = None,
+    sha: ShaOption = None,
+    run_url: RunUrlOption = None,
+    reason: ReasonOption = None,
     update_only: Annotated[
         bool,
         typer.Option(
             "--update-only", help="Never create: only update an existing comment (teardown)."
         ),
     ] = False,
+    author: AuthorOption = None,
     repository: RepositoryOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create or update the one sticky preview comment; also write the step summary."""
-    feedback = comments.Feedback(
-        pr=validation.pr_number(pr),
-        status=status,
-        url=web_url(url, "--url"),
-        sha=validation.commit_sha(sha) if sha else None,
-        run_url=web_url(run_url, "--run-url"),
-        reason=reason.strip().splitlines()[0][:500] if reason and reason.strip() else None,
-    )
+    feedback = _feedback(pr, status, url, sha, run_url, reason)
     now = clock.utc_now()
     with GitHubClient.from_environment(repository) as client, _expected_replies("the comments"):
-        result = comments.upsert(client, feedback, now, update_only=update_only)
+        login = comments.author_login(client, author)
+        result = comments.upsert(client, feedback, now, author=login, update_only=update_only)
         repository_name = client.repository
     written = summary.append(comments.markdown(feedback, now))
     emit(
@@ -111,6 +216,7 @@ def comment(
             "repository": repository_name,
             "status": feedback.status.value,
             "action": result.action,
+            "author": result.author,
             "comment_id": result.comment_id,
             "html_url": result.html_url,
             "removed_duplicates": result.removed_duplicates,
@@ -128,7 +234,7 @@ def deployment(
         deployments.State,
         typer.Option(
             "--state",
-            help="success/failure/in_progress record a deploy of --sha; inactive marks "
+            help="queued/in_progress/success/failure record a deploy of --sha; inactive marks "
             "every deployment of environment pr-N inactive (teardown).",
             show_default=False,
         ),

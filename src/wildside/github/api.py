@@ -37,6 +37,16 @@ class GitHubError(OperationalError):
         self.status = status
 
 
+class AmbiguousWrite(GitHubError):
+    """A POST answered 5xx or lost its connection: GitHub may have created the
+    resource anyway (a 502 after the create), so the caller must look before
+    it posts again. Blindly retrying is how duplicate comments appear."""
+
+
+# Safe to repeat: the same request twice leaves the same state.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+
 def repository_name(value: str | None) -> str:
     """`--repository owner/name`, else $GITHUB_REPOSITORY."""
     chosen = value or os.environ.get(REPOSITORY_VARIABLE) or ""
@@ -149,8 +159,11 @@ class GitHubClient:
         params: dict[str, str | int] | None = None,
         allow: tuple[int, ...] = (),
     ) -> httpx.Response:
-        """One API call with retries; statuses in `allow` are returned, not raised."""
+        """One API call with retries; statuses in `allow` are returned, not raised.
+        A POST is retried only on rate limits (GitHub refused it before acting);
+        a 5xx or a lost connection raises `AmbiguousWrite` at once."""
         url = self._url(path)
+        idempotent = method.upper() in IDEMPOTENT_METHODS
         attempt = 0
         while True:
             attempt += 1
@@ -158,12 +171,25 @@ class GitHubClient:
                 response = self._http.request(method, url, json=json, params=params)
             except httpx.TransportError as error:
                 kind = type(error).__name__
+                if not idempotent and not isinstance(
+                    error, httpx.ConnectError | httpx.ConnectTimeout
+                ):
+                    raise AmbiguousWrite(
+                        f"GitHub {method} {urlsplit(url).path} failed: {kind}; "
+                        "it may have been applied"
+                    ) from None
                 decision = decide(
                     self.policy, attempt, self.slept, self.rng, status=None, error=kind
                 )
             else:
                 if response.is_success or response.status_code in allow:
                     return response
+                if not idempotent and response.status_code >= 500:
+                    raise AmbiguousWrite(
+                        f"GitHub {method} {urlsplit(url).path} failed: HTTP "
+                        f"{response.status_code}; it may have been applied",
+                        response.status_code,
+                    )
                 decision = decide(
                     self.policy,
                     attempt,
@@ -220,9 +246,22 @@ def decode(response: httpx.Response) -> Any:
 
 
 def _message(response: httpx.Response) -> str:
+    """GitHub's `message`, and for a 422 the first of its `errors` (which
+    field was refused and why)."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
-    message = body.get("message") if isinstance(body, dict) else None
-    return f" ({str(message).splitlines()[0][:200]})" if message else ""
+    if not isinstance(body, dict):
+        return ""
+    parts = [str(body["message"])] if body.get("message") else []
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0]
+        detail = first.get("message") or " ".join(
+            f"{key}={first[key]}" for key in ("resource", "field", "code") if first.get(key)
+        )
+        if detail:
+            parts.append(str(detail))
+    text = ": ".join(parts)
+    return f" ({text.splitlines()[0][:200]})" if text.strip() else ""

@@ -1,6 +1,9 @@
 """A GitHub Deployment per preview (environment `pr-N`) whose status carries
-`environment_url`, which GitHub shows as the "View deployment" button; marked
-inactive when the preview is removed."""
+`environment_url`, which GitHub shows as the "View deployment" button, and
+`log_url`: queued (images building) → in_progress (committed, Flux rolling
+out) → success (Flux reports Ready) / failure, and inactive when the preview
+is removed. POSTs that fail ambiguously are looked up before being repeated,
+so a 502 after a create never leaves two deployments."""
 
 from __future__ import annotations
 
@@ -9,10 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from wildside.contract.identity import directory_name
-from wildside.github.api import GitHubClient
+from wildside.github.api import AmbiguousWrite, GitHubClient
+
+CREATE_ATTEMPTS = 3
 
 
 class State(StrEnum):
+    QUEUED = "queued"
     IN_PROGRESS = "in_progress"
     SUCCESS = "success"
     FAILURE = "failure"
@@ -39,25 +45,45 @@ def _latest_status(client: GitHubClient, deployment_id: int) -> dict[str, Any] |
     return statuses[0] if isinstance(statuses, list) and statuses else None
 
 
+def _existing(client: GitHubClient, environment: str, sha: str) -> int | None:
+    found = client.paginate("repos/{repo}/deployments", {"environment": environment, "sha": sha})
+    return max(int(item["id"]) for item in found) if found else None
+
+
 def _find_or_create(client: GitHubClient, pr: int, sha: str) -> int:
     environment = environment_of(pr)
-    existing = client.paginate("repos/{repo}/deployments", {"environment": environment, "sha": sha})
-    if existing:
-        return max(int(item["id"]) for item in existing)
-    created = client.request(
-        "POST",
-        "repos/{repo}/deployments",
-        json={
-            "ref": sha,
-            "environment": environment,
-            "description": f"Preview of pull request #{pr}",
-            "auto_merge": False,
-            "required_contexts": [],
-            "transient_environment": True,
-            "production_environment": False,
-        },
-    ).json()
-    return int(created["id"])
+    payload = {
+        "ref": sha,
+        "environment": environment,
+        "description": f"Preview of pull request #{pr}",
+        "auto_merge": False,
+        "required_contexts": [],
+        "transient_environment": True,
+        "production_environment": False,
+    }
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        existing = _existing(client, environment, sha)
+        if existing is not None:
+            return existing
+        try:
+            created = client.request("POST", "repos/{repo}/deployments", json=payload).json()
+        except AmbiguousWrite:
+            # Perhaps created before the 5xx: the next round looks first.
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            continue
+        return int(created["id"])
+    raise AssertionError("unreachable")
+
+
+def _post_status(client: GitHubClient, deployment_id: int, payload: dict[str, Any]) -> None:
+    path = f"repos/{{repo}}/deployments/{deployment_id}/statuses"
+    try:
+        client.request("POST", path, json=payload)
+    except AmbiguousWrite:
+        latest = _latest_status(client, deployment_id)
+        if latest is None or latest.get("state") != payload["state"]:
+            client.request("POST", path, json=payload)
 
 
 def report(
@@ -73,7 +99,7 @@ def report(
     environment inactive. Re-running with the same values posts nothing."""
     environment = environment_of(pr)
     if state is State.INACTIVE:
-        return _deactivate(client, environment)
+        return _deactivate(client, environment, log_url)
     if sha is None:
         raise ValueError("a deployment state other than inactive needs the commit SHA")
     deployment_id = _find_or_create(client, pr, sha)
@@ -87,17 +113,28 @@ def report(
     payload: dict[str, Any] = {
         "state": state.value,
         "auto_inactive": True,
-        "description": f"Preview {state.value.replace('_', ' ')}",
+        "description": _DESCRIPTIONS[state],
     }
     if url:
         payload["environment_url"] = url
     if log_url:
         payload["log_url"] = log_url
-    client.request("POST", f"repos/{{repo}}/deployments/{deployment_id}/statuses", json=payload)
+    _post_status(client, deployment_id, payload)
     return DeploymentResult(environment, [deployment_id], 1, state)
 
 
-def _deactivate(client: GitHubClient, environment: str) -> DeploymentResult:
+_DESCRIPTIONS = {
+    State.QUEUED: "Building the preview's images",
+    State.IN_PROGRESS: "Committed; Flux is rolling the preview out",
+    State.SUCCESS: "Flux reports the preview Ready",
+    State.FAILURE: "The preview failed",
+    State.INACTIVE: "Preview removed",
+}
+
+
+def _deactivate(
+    client: GitHubClient, environment: str, log_url: str | None = None
+) -> DeploymentResult:
     deployments = client.paginate("repos/{repo}/deployments", {"environment": environment})
     created = 0
     ids = sorted(int(item["id"]) for item in deployments)
@@ -105,10 +142,9 @@ def _deactivate(client: GitHubClient, environment: str) -> DeploymentResult:
         latest = _latest_status(client, deployment_id)
         if latest is not None and latest.get("state") == State.INACTIVE.value:
             continue
-        client.request(
-            "POST",
-            f"repos/{{repo}}/deployments/{deployment_id}/statuses",
-            json={"state": State.INACTIVE.value, "description": "Preview removed"},
-        )
+        payload = {"state": State.INACTIVE.value, "description": _DESCRIPTIONS[State.INACTIVE]}
+        if log_url:
+            payload["log_url"] = log_url
+        _post_status(client, deployment_id, payload)
         created += 1
     return DeploymentResult(environment, ids, created, State.INACTIVE)

@@ -42,6 +42,34 @@ _RETRYABLE_PUSH = (
 
 PUSH_ATTEMPTS_VARIABLE = "WILDSIDE_PUSH_ATTEMPTS"
 MAX_PUSH_ATTEMPTS = 1000
+# Least privilege on the CLI side: a job that may change only some paths
+# (a pull request's preview job: overlays/ephemeral/) sets them here, and a
+# change touching anything else is refused before a commit exists.
+WRITE_SCOPE_VARIABLE = "WILDSIDE_WRITE_ONLY_UNDER"
+
+
+def write_scope() -> tuple[str, ...] | None:
+    """The path prefixes a write may touch (comma-separated), or None: anywhere."""
+    raw = os.environ.get(WRITE_SCOPE_VARIABLE)
+    if raw is None or not raw.strip():
+        return None
+    prefixes = tuple(p.strip().strip("/") + "/" for p in raw.split(",") if p.strip().strip("/"))
+    if not prefixes or any(".." in p.split("/") or p.startswith(".") for p in prefixes):
+        raise BadInput(
+            f"{WRITE_SCOPE_VARIABLE}={raw!r} is not a list of repository directories: "
+            "give e.g. overlays/ephemeral, or unset it"
+        )
+    return prefixes
+
+
+def check_scope(paths: list[str], scope: tuple[str, ...] | None) -> None:
+    outside = sorted(p for p in paths if scope is not None and not p.startswith(scope))
+    if outside:
+        raise BadInput(
+            f"this change would write {outside[0]}, outside {WRITE_SCOPE_VARIABLE}="
+            f"{','.join(s.rstrip('/') for s in scope or ())}: a job with that scope may "
+            "change only those paths (nothing was written)"
+        )
 
 
 def push_attempts() -> int:
@@ -78,6 +106,7 @@ class _Session:
         self.slot = slot
         self.location = location
         self.git = checkout.prepare(slot, location)
+        worktree.remove_stale_manifests(slot.directory)
         self.store = ObjectStore(self.git)
         self.explicit = location.branch is not None
         cached = None if self.explicit else checkout.cached_branch(self.git)
@@ -144,10 +173,11 @@ def commit_change(
     given. With `sparse`, only those directories (and the files directly in
     their parents) are written out; `change` must not need anything else."""
     attempts = push_attempts()
+    scope = write_scope()
     with checkout.locked_slot(location) as slot:
         session = _Session(slot, location)
         with session.store:
-            return _commit(session, change, message, sparse, progress, attempts)
+            return _commit(session, change, message, sparse, progress, attempts, scope)
 
 
 def _commit(
@@ -157,6 +187,7 @@ def _commit(
     sparse: list[str] | None,
     progress: Progress,
     attempts: int,
+    scope: tuple[str, ...] | None = None,
 ) -> CommitOutcome[T]:
     location, git, store = session.location, session.git, session.store
     for attempt in range(1, attempts + 1):
@@ -167,6 +198,7 @@ def _commit(
         snapshot = worktree.materialize(store, base, scratch, sparse)
         value = change(scratch)
         changes, expected = snapshot.changes(store)
+        check_scope(list(changes), scope)
         tree = store.rewrite(base, changes) if changes else base
         if tree is None and base is not None:  # everything removed: Git's empty tree
             tree = store.write_tree([])
