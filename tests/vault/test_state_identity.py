@@ -13,6 +13,8 @@ from typing import Any
 import hvac
 import pytest
 
+from wildside.vault.bootstrap import UNSEAL_KEYS_ENV
+
 from support.openbao import Bao, run_bootstrap, statuses
 from support.tools import require_tool
 
@@ -69,6 +71,49 @@ def test_another_vault_at_the_same_address_is_refused_by_its_cluster_id(
         first.stop()
         if second is not None:
             second.stop()
+
+
+def test_another_sealed_vault_at_the_same_address_is_refused_by_its_shares(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """Sealed, B shows no cluster id and has A's address: A's shares are
+    offered, B rejects them, and that is the mismatch (exit 2, file intact,
+    B's unseal progress reset)."""
+    first = Bao(tmp_path_factory.mktemp("bao-a"), storage="inmem")
+    second = Bao(tmp_path_factory.mktemp("bao-b"), storage="inmem", port=first.port)
+    state = tmp_path / "a.json"
+    try:
+        first.start()
+        created = run_bootstrap(
+            first.address, "--state-file", str(state), "--keep-root-token",
+            "--shares", "3", "--threshold", "2",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        cluster_id = json.loads(state.read_text())["cluster_id"]
+        before = state.read_bytes()
+        first.stop()
+        second.start()
+        hvac.Client(url=second.address).sys.initialize(secret_shares=3, secret_threshold=2)
+        result = run_bootstrap(second.address, "--state-file", str(state))
+        assert result.returncode == 2, result.stderr
+        line = result.stderr.splitlines()[-1]
+        assert f"belongs to another Vault (cluster id {cluster_id})" in line
+        assert "nothing was changed" in line
+        assert state.read_bytes() == before
+        status = hvac.Client(url=second.address).sys.read_seal_status()
+        assert status["sealed"] is True and status["progress"] == 0
+        shares = json.loads(before)["unseal_keys_b64"]
+        for share in shares:
+            assert share not in result.stderr
+        # The same shares handed over in the environment: refused alike.
+        from_env = run_bootstrap(
+            second.address, "--unseal-only", env={UNSEAL_KEYS_ENV: "\n".join(shares)}
+        )
+        assert from_env.returncode == 2
+        assert f"the shares in {UNSEAL_KEYS_ENV} do not unseal" in from_env.stderr
+    finally:
+        first.stop()
+        second.stop()
 
 
 @pytest.mark.parametrize("sealed", [False, True])

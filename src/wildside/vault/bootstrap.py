@@ -209,7 +209,14 @@ class _Run:
         status: dict[str, Any] = {}
         for key in keys:
             with vault_errors("accept an unseal share"):
-                status = client.sys.submit_unseal_key(key=key.get_secret_value())
+                try:
+                    status = client.sys.submit_unseal_key(key=key.get_secret_value())
+                except hvac.exceptions.InvalidRequest:
+                    # Vault rejects shares that are not its own (the keyring
+                    # does not decrypt): a sealed Vault shows no cluster id,
+                    # so this is where another Vault's file is recognised.
+                    client.sys.submit_unseal_key(reset=True)
+                    raise BadInput(self._foreign_shares(address)) from None
             if not status.get("sealed", True):
                 break
         if status.get("sealed", True):
@@ -222,6 +229,20 @@ class _Run:
         if address == self.options.address and not self.options.unseal_keys:
             self._unsealed_with_stored_keys = True
         self.record(name, UNSEALED)
+
+    def _foreign_shares(self, address: str) -> str:
+        store, state = self.options.store, self.state
+        if self.options.unseal_keys or store is None or state is None:
+            return (
+                f"the shares in {UNSEAL_KEYS_ENV} do not unseal {address}: they belong to "
+                "another Vault; supply this Vault's shares; nothing was changed"
+            )
+        owner = f"cluster id {state.cluster_id}" if state.cluster_id else state.address
+        return (
+            f"--state-file {store.path} belongs to another Vault ({owner}): its shares do not "
+            f"unseal {address} (or a rekey replaced them); pass this Vault's own state file; "
+            "nothing was changed"
+        )
 
     def _no_shares(self, address: str) -> str:
         store, state = self.options.store, self.state
