@@ -56,6 +56,22 @@ def test_production_overlay_sets_its_namespace_and_host(worktree: Path) -> None:
     assert release["spec"]["values"]["ingress"]["host"] == CONFIG.production_host
 
 
+@pytest.mark.parametrize("environment", ["production", "staging"])
+def test_long_lived_namespaces_are_isolated_like_previews(worktree: Path, environment: str) -> None:
+    objects = kustomize.build(worktree / f"overlays/{environment}")
+    (namespace,) = kustomize.by_kind(objects, "Namespace")
+    assert namespace["metadata"]["name"] == f"wildside-{environment}"
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    policies = kustomize.by_kind(objects, "NetworkPolicy")
+    assert {p["metadata"]["namespace"] for p in policies} == {f"wildside-{environment}"}
+    assert {p["metadata"]["name"] for p in policies} == {
+        "default-deny-ingress",
+        "allow-from-ingress-controller",
+        "allow-same-namespace",
+        "allow-metrics-from-monitoring",
+    }
+
+
 @pytest.mark.parametrize("pr", [1, 13, 25])
 def test_each_preview_builds_with_its_tags_host_namespace_and_labels(
     worktree: Path, pr: int

@@ -10,7 +10,7 @@ from wildside.contract import identity, kube, vault_paths
 from wildside.contract.identity import EPHEMERAL_DIR
 from wildside.contract.overlay import EXTERNAL_SECRET_FILE
 from wildside.core.yaml_io import dump, dump_documents
-from wildside.previews import values_template
+from wildside.previews import isolation, values_template
 from wildside.previews.config import CONFIG_FILE, AppsConfig
 
 EPHEMERAL_INDEX = f"{EPHEMERAL_DIR}/kustomization.yaml"
@@ -69,12 +69,22 @@ def long_lived_overlay(config: AppsConfig, environment: str, host: str) -> dict[
     return {
         "kustomization.yaml": dump(
             kube.kustomization(
-                ["../../base", "namespace.yaml", EXTERNAL_SECRET_FILE],
+                [
+                    "../../base",
+                    "namespace.yaml",
+                    isolation.NETWORK_POLICY_FILE,
+                    EXTERNAL_SECRET_FILE,
+                ],
                 namespace=namespace,
                 patches=[{"path": PATCH_FILE}],
             )
         ),
-        "namespace.yaml": dump(kube.namespace(namespace)),
+        # Held to the same rules as a preview: the chart's pods pass `restricted`,
+        # and only Traefik, the namespace itself and Prometheus (metrics port) get in.
+        "namespace.yaml": dump(isolation.namespace(namespace)),
+        isolation.NETWORK_POLICY_FILE: dump_documents(
+            isolation.network_policies(namespace, config.ingress_namespace)
+        ),
         # Git holds the reference; the values stay in Vault at wildside/apps/<environment>.
         EXTERNAL_SECRET_FILE: dump(
             kube.external_secret(secret, extract=vault_paths.app_environment(environment))

@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from wildside.contract import kube, labels, names
+from wildside.contract import kube, labels
 from wildside.contract.identity import FLUX_FILE, PreviewIdentity, overlay_path
 from wildside.contract.overlay import OverlayExtras
 from wildside.core import clock, validation
 from wildside.core.errors import BadInput
 from wildside.core.yaml_io import dump, dump_documents
-from wildside.previews import layout, records, values_template
+from wildside.previews import isolation, layout, records, values_template
 from wildside.previews.config import AppsConfig
 from wildside.previews.model import PreviewOptions, PreviewRecord, PreviewRequest
 
@@ -36,70 +36,6 @@ def path_of(pr: int) -> str:
 
 def host_of(identity: PreviewIdentity, domain: str) -> str:
     return validation.hostname(identity.host(domain), option="preview host")
-
-
-def _network_policies(namespace: str, ingress_namespace: str) -> list[dict[str, Any]]:
-    def policy(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "apiVersion": kube.NETWORKING_API,
-            "kind": "NetworkPolicy",
-            "metadata": kube.metadata(name, namespace),
-            "spec": spec,
-        }
-
-    return [
-        policy("default-deny-ingress", {"podSelector": {}, "policyTypes": ["Ingress"]}),
-        policy(
-            "allow-from-ingress-controller",
-            {
-                "podSelector": {},
-                "policyTypes": ["Ingress"],
-                "ingress": [
-                    {
-                        "from": [
-                            {
-                                "namespaceSelector": {
-                                    "matchLabels": {
-                                        "kubernetes.io/metadata.name": ingress_namespace
-                                    }
-                                }
-                            }
-                        ]
-                    }
-                ],
-            },
-        ),
-        policy(
-            "allow-same-namespace",
-            {
-                "podSelector": {},
-                "policyTypes": ["Ingress"],
-                "ingress": [{"from": [{"podSelector": {}}]}],
-            },
-        ),
-        # Prometheus scrapes the app's `metrics` port, and only that port.
-        policy(
-            "allow-metrics-from-monitoring",
-            {
-                "podSelector": {},
-                "policyTypes": ["Ingress"],
-                "ingress": [
-                    {
-                        "from": [
-                            {
-                                "namespaceSelector": {
-                                    "matchLabels": {
-                                        "kubernetes.io/metadata.name": names.MONITORING_NAMESPACE
-                                    }
-                                }
-                            }
-                        ],
-                        "ports": [{"protocol": "TCP", "port": names.METRICS_PORT}],
-                    }
-                ],
-            },
-        ),
-    ]
 
 
 def _quota(config: AppsConfig, namespace: str) -> dict[str, Any]:
@@ -217,7 +153,7 @@ def _files(
     resources = [
         "../../../base",
         "namespace.yaml",
-        "network-policy.yaml",
+        isolation.NETWORK_POLICY_FILE,
         "resource-quota.yaml",
         "limit-range.yaml",
         *sorted(extra_files),
@@ -271,9 +207,9 @@ def _files(
             }
         ),
         # Preview pods run pull-request code: Pod Security `restricted`.
-        "namespace.yaml": dump(kube.namespace(namespace, labels.pod_security("restricted"))),
-        "network-policy.yaml": dump_documents(
-            _network_policies(namespace, config.ingress_namespace)
+        "namespace.yaml": dump(isolation.namespace(namespace)),
+        isolation.NETWORK_POLICY_FILE: dump_documents(
+            isolation.network_policies(namespace, config.ingress_namespace)
         ),
         "resource-quota.yaml": dump(_quota(config, namespace)),
         "limit-range.yaml": dump(_limit_range(config, namespace)),
