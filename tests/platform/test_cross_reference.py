@@ -21,7 +21,13 @@ from support.platform_tree import CLUSTERS, EXAMPLES, render_into
 from support.pod_security import restricted_violations
 from support.tools import REPO_ROOT
 
-LONG_LIVED = {"wildside-staging", "wildside-production"}
+# The app namespaces each cluster runs: the long-lived overlays `apps init`
+# writes, and the previews on the cluster that hosts them.
+APP_NAMESPACES = {
+    "dev": {"wildside-pr-7", "wildside-pr-8"},
+    "staging": {"wildside-staging"},
+    "production": {"wildside-production"},
+}
 EXPECTED_HOSTS = {
     "dev": {
         "pr-7.previews.dev.example.com",
@@ -70,8 +76,7 @@ def test_scrape_targets_are_reachable(
 ) -> None:
     problems, checked = crossref.scrape_problems(cluster_objects[cluster])
     assert problems == []
-    if cluster == "dev":
-        assert "wildside" in checked, "the app's PodMonitor was checked against preview pods"
+    assert "wildside" in checked, "the app's PodMonitor was checked against the app's pods"
 
 
 @pytest.mark.parametrize("cluster", CLUSTERS)
@@ -81,31 +86,71 @@ def test_every_namespace_declares_pod_security(
     objects = cluster_objects[cluster]
     namespaces = {n["metadata"]["name"] for n in crossref.kind(objects, "Namespace")}
     assert {"traefik", "monitoring", "monitoring-node-exporter"} <= namespaces
-    # The long-lived overlays' namespaces come from `apps init` (previews/layout.py),
-    # which this check does not cover yet: wildside-staging, wildside-production.
-    checked = [o for o in objects if o["metadata"]["name"] not in LONG_LIVED]
-    assert crossref.namespace_problems(checked) == []
+    assert APP_NAMESPACES[cluster] <= namespaces
+    assert crossref.namespace_problems(objects) == []
 
 
-def test_preview_pods_pass_restricted(cluster_objects: dict[str, list[dict[str, Any]]]) -> None:
-    objects = cluster_objects["dev"]
-    previews = {
-        n["metadata"]["name"]
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_app_pods_pass_restricted(
+    cluster_objects: dict[str, list[dict[str, Any]]], cluster: str
+) -> None:
+    """Previews run pull-request code; the long-lived environments are held
+    to the same profile, so what passed as a preview deploys unchanged."""
+    objects = cluster_objects[cluster]
+    apps = {
+        n["metadata"]["name"]: n
         for n in crossref.kind(objects, "Namespace")
-        if n["metadata"]["name"].startswith("wildside-pr-")
+        if n["metadata"]["name"].startswith("wildside-")
     }
-    assert previews == {"wildside-pr-7", "wildside-pr-8"}
-    for name in previews:
-        (namespace,) = [
-            n for n in crossref.kind(objects, "Namespace") if n["metadata"]["name"] == name
-        ]
+    assert set(apps) == APP_NAMESPACES[cluster]
+    for namespace in apps.values():
         assert namespace["metadata"]["labels"][crossref.ENFORCE] == "restricted"
     checked = 0
     for namespace_name, pod in crossref.pods(objects):
-        if namespace_name in previews:
+        if namespace_name in apps:
             assert restricted_violations(pod["spec"]) == [], (namespace_name, pod["metadata"])
             checked += 1
-    assert checked >= 4, "backend and frontend of both previews (and the database role Job)"
+    # backend and frontend in each namespace (and preview 8's database role Job)
+    assert checked >= 2 * len(apps)
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_the_valkey_pod_monitor_has_a_target(
+    cluster_objects: dict[str, list[dict[str, Any]]], cluster: str
+) -> None:
+    """The valkey chart is not rendered offline, so this reads the values: its
+    deployment template adds the exporter container, with a container port
+    named `metrics`, only when `metrics.enabled` is set (it was not, so the
+    PodMonitor scraped nothing). The exporter runs in the `restricted` redis
+    namespace beside the chart's pod defaults (non-root, RuntimeDefault)."""
+    objects = cluster_objects[cluster]
+    (monitor,) = [
+        m for m in crossref.kind(objects, "PodMonitor") if m["metadata"]["name"] == "valkey"
+    ]
+    (release,) = [
+        r for r in crossref.kind(objects, "HelmRelease") if r["metadata"]["name"] == "valkey"
+    ]
+    assert monitor["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name": "valkey"}}
+    assert monitor["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
+    metrics = release["spec"]["values"]["metrics"]
+    assert metrics["enabled"] is True
+    exporter = {"name": "metrics", "securityContext": metrics["exporter"]["securityContext"]}
+    chart_pod_defaults = {"runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert (
+        restricted_violations({"securityContext": chart_pod_defaults, "containers": [exporter]})
+        == []
+    )
+    (namespace,) = [
+        n for n in crossref.kind(objects, "Namespace") if n["metadata"]["name"] == "redis"
+    ]
+    assert namespace["metadata"]["labels"][crossref.ENFORCE] == "restricted"
+    assert (
+        not [  # nothing isolates the redis pods from Prometheus
+            p
+            for p in crossref.kind(objects, "NetworkPolicy")
+            if p["metadata"].get("namespace") == "redis"
+        ]
+    )
 
 
 def test_the_checks_find_what_is_missing(cluster_objects: dict[str, list[dict[str, Any]]]) -> None:
@@ -137,6 +182,33 @@ def test_the_checks_find_what_is_missing(cluster_objects: dict[str, list[dict[st
             monitor["spec"]["podMetricsEndpoints"][0]["port"] = "prometheus"
     problems, _ = crossref.scrape_problems(renamed)
     assert any("no pod it selects has a port named 'prometheus'" in p for p in problems)
+
+
+def test_an_app_namespace_as_apps_init_wrote_it_before_is_found(
+    cluster_objects: dict[str, list[dict[str, Any]]],
+) -> None:
+    """`apps init` used to write the long-lived namespaces bare: no Pod
+    Security level, no NetworkPolicy admitting Prometheus once one isolates them."""
+    production = copy.deepcopy(cluster_objects["production"])
+    for namespace in crossref.kind(production, "Namespace"):
+        if namespace["metadata"]["name"] == "wildside-production":
+            namespace["metadata"].pop("labels")
+    assert crossref.namespace_problems(production) == [
+        "namespace wildside-production declares no Pod Security level"
+    ]
+    isolated_only = [
+        o
+        for o in production
+        if not (
+            o["kind"] == "NetworkPolicy"
+            and o["metadata"]["name"] == "allow-metrics-from-monitoring"
+        )
+    ]
+    problems, _ = crossref.scrape_problems(isolated_only)
+    assert problems and set(problems) == {
+        "PodMonitor monitoring/wildside: no NetworkPolicy in wildside-production admits the "
+        "monitoring namespace to port 'metrics'"
+    }
 
 
 def test_apps_config_agrees_with_the_clusters(apps_checkout: Path, tmp_path: Path) -> None:
