@@ -3,7 +3,8 @@ against a real Vault, then the workflow's plain `up` (only a new SHA, no Vault
 in its environment). The second run used to delete database.yaml and
 external-secret.yaml, so Flux pruned the database and the Vault path was
 orphaned. The record keeps both, the chart keeps both Secret names, and
-Vault is not contacted again."""
+Vault is not contacted again. And `down` removes the path of a preview that
+stopped using it (--no-secrets)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import hvac
+import hvac.exceptions
+import pytest
 import yaml
 
 from conftest import commit_count
@@ -83,3 +86,29 @@ def test_a_plain_up_after_database_and_secrets_keeps_both(
     again = cli("preview", "up", *repo, "--pr", "21", "--sha", SHA_B, "--json", "-q", env=no_vault)
     assert again.returncode == 0 and again.json()["changed"] is False
     assert commit_count(bare_repo) == count
+
+
+def test_down_removes_the_path_of_a_preview_switched_to_no_secrets(
+    cli: Any, bare_repo: Path, clone_remote: Any, make_bao: Any
+) -> None:
+    root, env = bootstrapped(make_bao)
+    repo = ["--repo", str(bare_repo)]
+    assert cli("apps", "init", *repo, "-q").returncode == 0
+    seeded = cli(
+        "preview", "up", *repo, "--pr", "22", "--sha", SHA_A, "--generate-secret", "SESSION_KEY",
+        "-q", env=env,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    off = cli("preview", "up", *repo, "--pr", "22", "--sha", SHA_A, "--no-secrets", "-q", env=env)
+    assert off.returncode == 0, off.stderr
+    files = {p.name for p in (clone_remote(bare_repo) / "overlays/ephemeral/pr-22").iterdir()}
+    assert "external-secret.yaml" not in files
+    path = "wildside/previews/wildside/pr-22"
+    assert root.secrets.kv.v2.read_secret_metadata(path)  # kept while the preview lives
+
+    down = cli("preview", "down", *repo, "--pr", "22", "--json", "-q", env=env)
+    assert down.returncode == 0, down.stderr
+    assert down.json()["secrets_removed"] is True
+    assert down.json()["left_behind"] == [] and down.stderr == ""
+    with pytest.raises(hvac.exceptions.InvalidPath):
+        root.secrets.kv.v2.read_secret_metadata(path)

@@ -354,22 +354,34 @@ def down(
     down_result = outcome.value
     tombstone = down_result.tombstone
     done: list[str] = []
+    missed: list[str] = []  # left behind but not in the tombstone: gc's orphan sweep finds it
     secrets_removed = False
     vault_failure: str | None = None
-    if vault is not None and down_result.identity is not None and tombstone is not None:
+    identity = down_result.identity
+    vault_item = f"{service.VAULT_LEFTOVER}{identity.vault_path}" if identity else ""
+    if (
+        vault is not None
+        and identity is not None
+        and tombstone is not None
+        # Any preview removed now, even one whose record no longer uses Vault
+        # (switched to --no-secrets, its path stays until now), or one an
+        # earlier down recorded.
+        and (down_result.record is not None or vault_item in tombstone.left_behind)
+    ):
         # After the push: Flux prunes the ExternalSecret before its source goes.
-        vault_item = f"{service.VAULT_LEFTOVER}{down_result.identity.vault_path}"
-        if vault_item in tombstone.left_behind:
-            try:
-                removed = preview_secrets.remove_preview_secrets(vault, down_result.identity)
-            except OperationalError as error:
-                # The teardown itself is pushed; what stays is named below (exit 1).
-                vault_failure = str(error)
-            else:
-                secrets_removed = bool(removed)
-                done.append(vault_item)
+        try:
+            removed = preview_secrets.remove_preview_secrets(vault, identity)
+        except OperationalError as error:
+            # The teardown itself is pushed; what stays is named below (exit 1).
+            vault_failure = str(error)
+            if vault_item not in tombstone.left_behind:
+                missed.append(vault_item)
+        else:
+            secrets_removed = bool(removed)
+            done.append(vault_item)
     progress.done()
-    left = [item for item in (tombstone.left_behind if tombstone else ()) if item not in done]
+    recorded = tombstone.left_behind if tombstone else ()
+    left = [item for item in (*recorded, *missed) if item not in done]
     record = down_result.record
     result = {
         "pr": number,
@@ -387,8 +399,8 @@ def down(
     emit(result, as_json=as_json, human=_human_down)
     if vault_failure is not None:
         raise OperationalError(
-            f"pr-{number} is torn down, but {vault_failure}; left behind, recorded in the "
-            f"tombstone for `wildside preview gc` to finish: {', '.join(left)}"
+            f"pr-{number} is torn down, but {vault_failure}; left behind for "
+            f"`wildside preview gc` to finish: {', '.join(left)}"
         )
     if left and as_json:
         # The human output says it on stdout; a JSON reader's log still shows it.
