@@ -443,3 +443,45 @@ def test_down_that_cannot_reach_vault_names_what_it_left_and_exits_1(
     files = overlay_files(clone_remote, remote, 20)
     assert list(files) == ["tombstone.yaml"]
     assert yaml.safe_load(files["tombstone.yaml"])["leftBehind"] == left
+
+
+def test_a_teardown_landing_during_the_loop_wins_without_github(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --only-if-open: the tombstone alone decides, on the tip of each
+    attempt. A `down` pushed after the first attempt read its tip rejects
+    that attempt's push, and the retry reads the tombstone."""
+    from wildside.core import clock
+    from wildside.gitops import location as locations
+    from wildside.previews import admission, service
+    from wildside.previews.model import PreviewRequest
+
+    location = locations.resolve(
+        str(remote), None, env_variable="WILDSIDE_APPS_REPO", default_dir="apps.git"
+    )
+    service.up(location, PreviewRequest(pr=23, sha=SHA_A), clock.utc_now())
+    wildside = require_tool("wildside")
+    decided = admission.refusal
+    reasons: list[str | None] = []
+
+    def refusal(*args: Any) -> str | None:
+        if not reasons:  # the close workflow runs now, in its own process and checkout
+            subprocess.run(
+                [wildside, "preview", "down", "--repo", str(remote), "--pr", "23", "-q"],
+                env={**os.environ, "WILDSIDE_CACHE_DIR": str(tmp_path / "other-cache")},
+                check=True,
+            )
+        reasons.append(decided(*args))
+        return reasons[-1]
+
+    monkeypatch.setattr(admission, "refusal", refusal)
+    outcome = service.up(location, PreviewRequest(pr=23, sha=SHA_B), clock.utc_now())
+    assert reasons[0] is None  # the first attempt's tip had no tombstone yet
+    assert reasons[-1] is not None and "torn down" in reasons[-1]
+    assert outcome.changed is False and outcome.value.skipped == reasons[-1]
+    listing = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "main",
+         "overlays/ephemeral/pr-23"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert listing == ["overlays/ephemeral/pr-23/tombstone.yaml"]
