@@ -485,3 +485,56 @@ def test_a_teardown_landing_during_the_loop_wins_without_github(
         capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     assert listing == ["overlays/ephemeral/pr-23/tombstone.yaml"]
+
+
+def test_the_longest_app_and_pr_give_names_that_fit(tmp_path: Path) -> None:
+    """What apps init allows (43 characters) with the largest PR number: every
+    object the preview renders, add-ons included, has a name, namespace and
+    label values Kubernetes accepts (63)."""
+    from wildside.core import clock
+    from wildside.databases import declarative
+    from wildside.gitops.location import RepoLocation
+    from wildside.previews import repository as apps
+    from wildside.previews import service
+    from wildside.previews.config import AppsConfig
+    from wildside.previews.model import PreviewRequest
+    from wildside.vault import preview_overlay
+
+    from support import kustomize
+
+    app = "a" * 42 + "z"
+    apps.apply_layout(tmp_path, AppsConfig(app=app))
+    addons = service.AddOns(secrets=preview_overlay.overlay, database=declarative.overlay)
+    request = PreviewRequest(pr=99_999_999, sha=SHA_A, database=True, secrets=True)
+    location = RepoLocation(url="file:///unused", branch="main")
+    service.apply_up(tmp_path, location, request, clock.utc_now(), addons=addons)
+    objects = kustomize.build(tmp_path / "overlays/ephemeral/pr-99999999")
+    assert {"Job", "Database", "ExternalSecret", "Namespace"} <= {o["kind"] for o in objects}
+    for obj in objects:
+        metadata = obj["metadata"]
+        assert len(metadata["name"]) <= 63, metadata["name"]
+        assert len(metadata.get("namespace", "")) <= 63, metadata
+        for value in (metadata.get("labels") or {}).values():
+            assert len(str(value)) <= 63, (metadata["name"], value)
+    (flux,) = kustomize.build(tmp_path / "overlays/ephemeral")
+    assert len(flux["metadata"]["name"]) <= 63
+
+
+def test_a_hand_edited_app_name_that_cannot_fit_is_refused_by_up(
+    cli: Any, remote: Path, tmp_path: Path
+) -> None:
+    checkout = tmp_path / "edit"
+    subprocess.run(["git", "clone", "-q", str(remote), str(checkout)], check=True)
+    config = checkout / "wildside.yaml"
+    document = yaml.safe_load(config.read_text())
+    document["app"] = "a" * 51  # the issue's example: namespace and Flux names over 63
+    config.write_text(yaml.safe_dump(document))
+    git = ["git", "-C", str(checkout), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "commit", "-qam", "long app name"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD"], check=True)
+    count = commit_count(remote)
+    result = up(cli, remote, "--pr", "24", "--sha", SHA_A)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "at most 43 characters" in line
+    assert commit_count(remote) == count
