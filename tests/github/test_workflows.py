@@ -59,8 +59,9 @@ def test_the_example_caller_lints_against_the_reusable_workflows(tmp_path: Path)
         WORKFLOWS / name for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml")
     ):
         shutil.copy(path, workflows / path.name)
-    # the reusable workflows check this project out into .wildside
-    shutil.copytree(ACTIONS, tmp_path / ".wildside" / ".github" / "actions")
+    # `uses: $/...` resolves to the reusable workflows' own repository: here,
+    # the laid-out one
+    shutil.copytree(ACTIONS, tmp_path / ".github" / "actions")
     callers = sorted(EXAMPLE.glob("*.yml"))
     assert {p.name for p in callers} == {"previews.yml", "preview-gc.yml"}
     for caller in callers:
@@ -101,23 +102,13 @@ def test_teardown_never_shares_the_cancellable_deploy_group() -> None:
 def test_jobs_ask_for_least_privilege() -> None:
     expected = {
         ("preview.yml", "plan"): {},
+        ("preview.yml", "not-built"): {},
+        ("preview.yml", "building"): {"pull-requests": "write", "deployments": "write"},
         ("preview.yml", "build"): {"contents": "read", "packages": "write"},
-        ("preview.yml", "deploy"): {
-            "contents": "read",
-            "pull-requests": "write",
-            "deployments": "write",
-        },
-        ("preview.yml", "report-build-failure"): {
-            "contents": "read",
-            "pull-requests": "write",
-            "deployments": "write",
-        },
-        ("preview-teardown.yml", "teardown"): {
-            "contents": "read",
-            "pull-requests": "write",
-            "deployments": "write",
-        },
-        ("preview-gc.yml", "gc"): {"contents": "read", "pull-requests": "read"},
+        ("preview.yml", "deploy"): {"pull-requests": "write", "deployments": "write"},
+        ("preview.yml", "report-failure"): {"pull-requests": "write", "deployments": "write"},
+        ("preview-teardown.yml", "teardown"): {"pull-requests": "write", "deployments": "write"},
+        ("preview-gc.yml", "gc"): {"pull-requests": "read"},
     }
     for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml"):
         workflow = load(WORKFLOWS / name)
@@ -144,7 +135,7 @@ def test_the_preview_is_written_only_after_every_image_was_pushed() -> None:
         == "${{ fromJSON(needs.plan.outputs.matrix) }}"
     )
     up = next(s for s in jobs["deploy"]["steps"] if s.get("with", {}).get("command") == "up")
-    assert up["uses"] == "./.wildside/.github/actions/wildside-app"
+    assert up["uses"] == "$/.github/actions/wildside-app"
     assert triggers(workflow)["workflow_call"]["inputs"]["registry"]["default"] == "ghcr.io"
 
 
@@ -154,6 +145,9 @@ def test_drafts_opt_outs_and_forks_are_skipped_and_the_pin_label_pins() -> None:
     assert "!github.event.pull_request.draft" in condition
     assert "inputs.opt-out-label" in condition
     assert "head.repo.full_name == github.repository" in condition
+    assert "user.login != 'dependabot[bot]'" in condition
+    explain = jobs["not-built"]["if"]
+    assert "head.repo.full_name != github.repository" in explain and "dependabot" in explain
     up = next(s for s in jobs["deploy"]["steps"] if s.get("with", {}).get("command") == "up")
     assert "inputs.pin-label" in up["with"]["pin"]
     assert up["with"]["max-previews"] == "${{ inputs.max-previews }}"
