@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,61 @@ def test_platform_folders_are_shared_not_copied(rendered_tree: Path) -> None:
     assert (rendered_tree / "modules" / "README.md").is_file()
     for cluster in CLUSTERS:
         assert cluster_vars(rendered_tree, cluster)["cluster_name"] == cluster
+
+
+# What a cluster folder may hold besides kustomize patches: Flux entry points,
+# its variables, and objects only that cluster has. A shared unit copied in
+# (a HelmRelease, rules, dashboards, a namespace) would be another kind.
+CLUSTER_OWN_KINDS = {
+    "Kustomization",
+    "ConfigMap",
+    "ExternalSecret",
+    "Certificate",
+    "ScheduledBackup",
+}
+
+
+def _cluster_folder_problems(root: Path) -> list[str]:
+    indexes = list(root.rglob("kustomization.yaml"))
+    patches = {
+        (index.parent / patch["path"]).resolve()
+        for index in indexes
+        for patch in load_yaml(index).get("patches") or []
+    }
+    problems = []
+    for index in indexes:
+        files = [p for p in index.parent.iterdir() if p.is_file()]
+        if len(files) > 8:
+            problems.append(f"{index.parent} holds {len(files)} files")
+        for path in files:
+            if path.stat().st_size >= 4096:
+                problems.append(f"{path} is not small")
+            if path.resolve() in patches or path == index:
+                continue
+            kinds = {d["kind"] for d in yaml.safe_load_all(path.read_text())}
+            if not kinds <= CLUSTER_OWN_KINDS:
+                problems.append(f"{path} holds {sorted(kinds - CLUSTER_OWN_KINDS)}")
+            if "monitoring" in path.name and index.parent.name != "monitoring":
+                problems.append(f"{path} is not under the monitoring component's folder")
+    return problems
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_cluster_folders_hold_entry_points_patches_and_their_own_objects(
+    rendered_tree: Path, cluster: str, tmp_path: Path
+) -> None:
+    """`clusters/<c>/` once held 19 monitoring files flat in `configs/` and a
+    13 kB values string: each folder now holds a few small files, and a
+    component's own objects sit in its subfolder."""
+    root = rendered_tree / "clusters" / cluster
+    assert _cluster_folder_problems(root) == []
+    copied = tmp_path / cluster
+    shutil.copytree(root, copied)
+    stack = rendered_tree / "platform" / "monitoring" / "stack" / "helmrelease.yaml"
+    shutil.copy(stack, copied / "configs" / "monitoring-stack.yaml")
+    found = _cluster_folder_problems(copied)
+    assert any("['HelmRelease']" in p for p in found), found
+    assert any("not under the monitoring" in p for p in found), found
 
 
 def test_nothing_secret_in_the_tree(rendered_tree: Path) -> None:
