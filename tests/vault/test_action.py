@@ -73,7 +73,7 @@ def test_the_action_scripts_unseal_and_report(make_bao: Any, tmp_path: Path) -> 
     shares = json.loads(state.read_text())["unseal_keys_b64"]
     runner = tmp_path / "runner"
     runner.mkdir()
-    (runner / "wildside-vault-venv").symlink_to(Path(sys.executable).parent.parent)
+    (runner / "wildside-venv").symlink_to(Path(sys.executable).parent.parent)
     output, summary = runner / "output", runner / "summary"
     steps = load_action()["runs"]["steps"]
     stored = json.loads(state.read_text())
