@@ -236,7 +236,15 @@ def test_apps_config_agrees_with_the_clusters(apps_checkout: Path, tmp_path: Pat
 
 def test_two_clusters_cannot_host_the_same_previews(config_dir: Path, tmp_path: Path) -> None:
     staging = config_dir / "staging.yaml"
-    staging.write_text(staging.read_text().replace("hosts_previews: false", "hosts_previews: true"))
+    staging.write_text(
+        staging.read_text()
+        .replace("hosts_previews: false", "hosts_previews: true")
+        # the same repository, written another way
+        .replace(
+            "url: https://github.com/example/wildside-apps",
+            "url: ssh://github.com/Example/wildside-apps.git",
+        )
+    )
     for args in (["--all"], ["--cluster", "dev"]):  # checked across configs, rendered or not
         completed = subprocess.run(
             [

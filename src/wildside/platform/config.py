@@ -148,8 +148,17 @@ class AppsSettings(Strict):
 
     @property
     def repository(self) -> str:
-        """The URL without a trailing slash or .git, to compare repositories."""
-        return self.url.rstrip("/").removesuffix(".git").lower()
+        return repository_key(self.url)
+
+
+def repository_key(url: str) -> str:
+    """What names one repository however its URL is written: host and path,
+    without scheme, port, trailing slash or `.git`, in lower case
+    (`https://github.com/Acme/apps.git` and `ssh://github.com:22/acme/apps`
+    are one repository)."""
+    rest = url.strip().split("://", 1)[-1].lower()
+    host, _, path = rest.partition("/")
+    return host.split(":", 1)[0] + "/" + path.rstrip("/").removesuffix(".git").rstrip("/")
 
 
 class ClusterConfig(Strict):

@@ -20,7 +20,7 @@ from wildside.core.yaml_io import load_documents
 from wildside.gitops import tree, writer
 from wildside.gitops.location import RepoLocation
 from wildside.platform import modules, render, stamp, tofu
-from wildside.platform.config import ClusterConfig
+from wildside.platform.config import ClusterConfig, repository_key
 from wildside.platform.layers import Layer
 
 ENV_VARIABLE = "WILDSIDE_INFRA_REPO"
@@ -150,7 +150,7 @@ def check_placement(files: dict[str, Path]) -> None:
         apps = raw.get("apps")
         if raw.get("hosts_previews", True) is False or not isinstance(apps, dict):
             continue
-        url = str(apps.get("url", "")).rstrip("/").removesuffix(".git").lower()
+        url = repository_key(str(apps.get("url", "")))
         branch = str(apps.get("branch", "main"))
         first = hosts.setdefault((url, branch), path)
         if first != path:
