@@ -58,3 +58,6 @@ def test_a_ttl_change_leaves_the_role_job_as_it_was(
     assert changed["metadata"]["annotations"]["previews.wildside.dev/ttl"] == "1d"
     assert newer["metadata"]["annotations"]["previews.wildside.dev/ttl"] == "2d"
     assert changed["spec"] == first["spec"] and newer["spec"] == first["spec"]
+    # And when a newer wildside does change it, Flux recreates the Job rather
+    # than failing the preview (tests/e2e/test_preview_role_job_live.py).
+    assert first["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/force"] == "enabled"

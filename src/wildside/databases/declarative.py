@@ -38,6 +38,11 @@ CLUSTER_HOST = f"{names.PREVIEW_DB_CLUSTER}-rw.{names.DATABASES_NAMESPACE}.svc.c
 CLUSTER_PORT = "5432"
 # CloudNativePG writes this Secret when the cluster sets enableSuperuserAccess: true.
 SUPERUSER_SECRET = f"{names.PREVIEW_DB_CLUSTER}-superuser"
+# A Job's pod template is immutable. The template stays the same across ups
+# (lifecycle annotations never reach it), but a newer wildside may change it;
+# with this annotation Flux deletes and recreates the Job (it re-runs, and the
+# role script is idempotent) instead of failing the whole preview's apply.
+FLUX_FORCE = {"kustomize.toolkit.fluxcd.io/force": "enabled"}
 PSQL_IMAGE = "ghcr.io/cloudnative-pg/postgresql:15"
 ORPHAN_ROLE_AGE_SECONDS = 3600
 HEALTH_CHECKS = [
@@ -133,7 +138,9 @@ def role_job(identity: PreviewIdentity) -> dict[str, Any]:
     return {
         "apiVersion": kube.BATCH_API,
         "kind": "Job",
-        "metadata": kube.metadata(identity.database_role_secret, names.DATABASES_NAMESPACE),
+        "metadata": kube.metadata(
+            identity.database_role_secret, names.DATABASES_NAMESPACE, annotations=FLUX_FORCE
+        ),
         "spec": {
             "backoffLimit": 20,
             "activeDeadlineSeconds": 1800,
