@@ -173,6 +173,63 @@ def test_a_refused_comment_leaves_a_successful_deploy_green_with_its_deployment(
     assert 7 not in github.comments
 
 
+def test_wildside_app_turns_flux_s_dispatch_into_ready(github: FakeGitHub, tmp_path: Path) -> None:
+    deploying = subprocess.run(
+        [
+            str(VENV_BIN / "wildside"),
+            "github",
+            "report",
+            "--pr",
+            "7",
+            "--status",
+            "deploying",
+            "--sha",
+            SHA,
+            "--url",
+            "https://pr-7.previews.example.com",
+        ],
+        env={**os.environ, **github.env()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert deploying.returncode == 0, deploying.stderr
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps(
+            {
+                "action": "Kustomization/wildside-pr-7.flux-system",
+                "client_payload": {
+                    "involvedObject": {
+                        "kind": "Kustomization",
+                        "name": "wildside-pr-7",
+                        "namespace": "flux-system",
+                    },
+                    "severity": "info",
+                    "reason": "ReconciliationSucceeded",
+                    "message": "Reconciliation finished in 3s",
+                    "metadata": {"revision": "main@sha1:" + "1" * 40},
+                },
+            }
+        )
+    )
+    result, out = run_script(
+        APP_SCRIPT,
+        tmp_path,
+        github.env()
+        | {
+            "INPUT_COMMAND": "flux-event",
+            "INPUT_REPOSITORY": github.repository,
+            "GITHUB_EVENT_PATH": str(event),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert out["status"] == "ready"
+    (deployment,) = github.deployments
+    assert github.statuses[deployment["id"]][-1]["state"] == "success"
+    assert "Preview ready" in github.comments[7][0]["body"]
+
+
 def test_boolean_inputs_accept_only_true_and_false(github: FakeGitHub, tmp_path: Path) -> None:
     for name, value in (("INPUT_DRY_RUN", "yes"), ("INPUT_FEEDBACK", "True"), ("INPUT_PIN", "1")):
         result, out = run_script(

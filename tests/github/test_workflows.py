@@ -56,14 +56,15 @@ def test_the_example_caller_lints_against_the_reusable_workflows(tmp_path: Path)
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
     for path in (
-        WORKFLOWS / name for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml")
+        WORKFLOWS / name
+        for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml", "preview-status.yml")
     ):
         shutil.copy(path, workflows / path.name)
     # `uses: $/...` resolves to the reusable workflows' own repository: here,
     # the laid-out one
     shutil.copytree(ACTIONS, tmp_path / ".github" / "actions")
     callers = sorted(EXAMPLE.glob("*.yml"))
-    assert {p.name for p in callers} == {"previews.yml", "preview-gc.yml"}
+    assert {p.name for p in callers} == {"previews.yml", "preview-gc.yml", "preview-status.yml"}
     for caller in callers:
         text = caller.read_text()
         assert REMOTE.search(text)
@@ -109,8 +110,9 @@ def test_jobs_ask_for_least_privilege() -> None:
         ("preview.yml", "report-failure"): {"pull-requests": "write", "deployments": "write"},
         ("preview-teardown.yml", "teardown"): {"pull-requests": "write", "deployments": "write"},
         ("preview-gc.yml", "gc"): {"pull-requests": "read"},
+        ("preview-status.yml", "status"): {"pull-requests": "write", "deployments": "write"},
     }
-    for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml"):
+    for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml", "preview-status.yml"):
         workflow = load(WORKFLOWS / name)
         assert workflow["permissions"] == {}, name
         for job_name, job in workflow["jobs"].items():

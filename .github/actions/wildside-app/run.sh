@@ -34,7 +34,15 @@ case "${INPUT_PIN:-}" in
     ;;
 esac
 
-repo_args=(--repo "$INPUT_APPS_REPO")
+repo_args=(--repo "${INPUT_APPS_REPO:-}")
+case "$INPUT_COMMAND" in
+  up | down | gc)
+    if [ -z "${INPUT_APPS_REPO:-}" ]; then
+      echo "wildside-app: command $INPUT_COMMAND needs input apps-repo (the wildside-apps repository)" >&2
+      exit 2
+    fi
+    ;;
+esac
 [ -n "${INPUT_APPS_BRANCH:-}" ] && repo_args+=(--branch "$INPUT_APPS_BRANCH")
 
 # feedback STATUS: the Deployment, then the sticky comment, then the step
@@ -145,13 +153,22 @@ case "$INPUT_COMMAND" in
   up) up ;;
   down) down ;;
   gc) gc ;;
+  flux-event)
+    # Flux's verdict (a repository_dispatch from its githubdispatch provider).
+    args=(github flux-event --event "${GITHUB_EVENT_PATH:?no event file}" --run-url "$run_url"
+      --repository "$INPUT_REPOSITORY" --json)
+    [ -n "${INPUT_COMMENT_AUTHOR:-}" ] && args+=(--author "$INPUT_COMMENT_AUTHOR")
+    wildside "${args[@]}" > "$work/flux.json"
+    cat "$work/flux.json"
+    output status "$(field "$work/flux.json" status)"
+    ;;
   building | failed | skipped)
     reason="${INPUT_REASON:-}"
     output status "$INPUT_COMMAND"
     feedback "$INPUT_COMMAND"
     ;;
   *)
-    echo "wildside-app: command must be up, down, building, failed, skipped or gc, not '$INPUT_COMMAND'" >&2
+    echo "wildside-app: command must be up, down, building, failed, skipped, flux-event or gc, not '$INPUT_COMMAND'" >&2
     exit 2
     ;;
 esac

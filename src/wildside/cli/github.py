@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 
 from wildside.cli.common import JsonOption
 from wildside.core import clock, validation
@@ -17,8 +20,8 @@ from wildside.core.output import emit
 from wildside.github import comment as comments
 from wildside.github import deployment as deployments
 from wildside.github import feedback as feedbacks
-from wildside.github import summary
-from wildside.github.api import GitHubClient, GitHubError
+from wildside.github import flux_event, summary
+from wildside.github.api import GitHubClient, GitHubError, repository_name
 
 app = typer.Typer(
     help="Report previews on pull requests: sticky comment, deployment, step summary. "
@@ -277,3 +280,123 @@ def deployment(
             f"({r['statuses_created']} status(es) posted)"
         ),
     )
+
+
+@app.command("flux-event")
+def flux_event_command(
+    event: Annotated[
+        str,
+        typer.Option(
+            "--event",
+            help="The repository_dispatch event Flux's githubdispatch provider sent "
+            "($GITHUB_EVENT_PATH), or its client_payload; - reads stdin.",
+            show_default=False,
+        ),
+    ],
+    run_url: RunUrlOption = None,
+    author: AuthorOption = None,
+    repository: RepositoryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn Flux's verdict on a preview into its status: ready when its
+    Kustomization reconciled and passed its health checks, failed (with Flux's
+    reason) on an error; progress events and events for other objects change
+    nothing. Only a preview that is deploying (or already judged) moves."""
+    document = _read_event(event)
+    parsed = flux_event.parse(document)
+    verdict = flux_event.outcome(parsed)
+    result: dict[str, Any] = {
+        "pr": parsed.pr,
+        "kustomization": f"{parsed.namespace}/{parsed.name}",
+        "reason": parsed.reason,
+        "revision": parsed.revision,
+        "status": verdict.value if verdict else None,
+        "applied": False,
+    }
+    if verdict is not None and parsed.pr is not None:
+        with GitHubClient.from_environment(repository) as client:
+            with _expected_replies("deployments"):
+                now_deployed = deployments.current(client, parsed.pr)
+            if now_deployed is not None and flux_event.applies_to(now_deployed.state):
+                feedback = comments.Feedback(
+                    pr=parsed.pr,
+                    status=verdict,
+                    url=now_deployed.url,
+                    sha=now_deployed.sha,
+                    run_url=web_url(run_url, "--run-url"),
+                    reason=flux_event.reason_line(parsed)
+                    if verdict is comments.Status.FAILED
+                    else None,
+                )
+                report = feedbacks.report(client, feedback, clock.utc_now(), author=author)
+                for message in report.warnings:
+                    warn(message)
+                result |= {
+                    "applied": report.deployment_error is None,
+                    "sha": now_deployed.sha,
+                    "deployment_error": report.deployment_error,
+                    "comment_error": report.comment_error,
+                }
+            else:
+                result["ignored"] = (
+                    "no deployment of this preview"
+                    if now_deployed is None
+                    else f"its deployment is {now_deployed.state}, not deploying"
+                )
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda r: (
+            f"pr-{r['pr']}: {r['status']}" + ("" if r["applied"] else " (nothing changed)")
+            if r["pr"]
+            else f"{r['kustomization']}: not a preview, nothing changed"
+        ),
+    )
+
+
+def _read_event(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise BadInput(
+            f"--event {source!r} cannot be read ({error.strerror}): give the event file"
+        ) from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadInput(
+            f"--event {source!r} is not JSON: give the repository_dispatch event file"
+        ) from None
+
+
+@app.command("flux-alert")
+def flux_alert(
+    repository: RepositoryOption = None,
+    namespace: Annotated[
+        str,
+        typer.Option(
+            "--namespace", help="Flux's namespace (where the previews' Kustomizations live)."
+        ),
+    ] = "flux-system",
+    secret: Annotated[
+        str,
+        typer.Option(
+            "--secret",
+            help="Secret in that namespace whose `token` may dispatch to the application "
+            "repository (fine-grained: Contents read and write on that repository only).",
+        ),
+    ] = "wildside-github-dispatch",  # noqa: S107 - a Secret's name, not a secret
+    server_url: Annotated[
+        str, typer.Option("--server-url", help="GitHub's web address (GitHub Enterprise: yours).")
+    ] = "https://github.com",
+) -> None:
+    """Print the Flux Provider and Alert that send every preview Kustomization's
+    events to the application repository (repository_dispatch), where
+    preview-status.yml turns them into ready/failed. Commit them next to Flux."""
+    documents = flux_event.alert_manifests(
+        repository_name(repository),
+        namespace=validation.dns_label(namespace, option="--namespace"),
+        secret=validation.dns_label(secret, option="--secret"),
+        server_url=web_url(server_url, "--server-url") or "https://github.com",
+    )
+    sys.stdout.write(yaml.safe_dump_all(documents, sort_keys=False))

@@ -45,6 +45,31 @@ def _latest_status(client: GitHubClient, deployment_id: int) -> dict[str, Any] |
     return statuses[0] if isinstance(statuses, list) and statuses else None
 
 
+@dataclass(frozen=True)
+class Current:
+    """The newest Deployment of a preview and where it stands."""
+
+    sha: str
+    state: str | None
+    url: str | None
+
+
+def current(client: GitHubClient, pr: int) -> Current | None:
+    """GitHub lists deployments newest first; the first page's first is ours."""
+    found = client.get_json(
+        "repos/{repo}/deployments", {"environment": environment_of(pr), "per_page": 1}
+    )
+    if not isinstance(found, list) or not found:
+        return None
+    newest = found[0]
+    latest = _latest_status(client, int(newest["id"]))
+    return Current(
+        sha=str(newest["sha"]),
+        state=str(latest["state"]) if latest else None,
+        url=(latest.get("environment_url") or None) if latest else None,
+    )
+
+
 def _existing(client: GitHubClient, environment: str, sha: str) -> int | None:
     found = client.paginate("repos/{repo}/deployments", {"environment": environment, "sha": sha})
     return max(int(item["id"]) for item in found) if found else None
