@@ -53,7 +53,8 @@ def parse(document: Any) -> FluxEvent:
             "($GITHUB_EVENT_PATH) or its client_payload, with involvedObject"
         )
     involved = document["involvedObject"]
-    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    raw_metadata = document.get("metadata")
+    metadata: dict[Any, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
     revision = next(
         (str(v) for k, v in sorted(metadata.items()) if str(k).endswith("revision")), None
     )
