@@ -7,8 +7,10 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,44 @@ def assert_deployed(remote: Path, pr: int, sha: str) -> None:
     assert f"pr-{pr}/flux-kustomization.yaml" in index
 
 
+def session_processes(session: int) -> Iterator[tuple[Path, bytes]]:
+    """(/proc entry, executable) of every process in `session`."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) == session:
+                yield entry, (entry / "cmdline").read_bytes().split(b"\0")[0]
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+
+
+def wait_for_git(session: int, timeout: float) -> None:
+    """Return once the job runs its first git process (or after `timeout`)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if any(command.endswith(b"git") for _, command in session_processes(session)):
+            return
+        time.sleep(0.002)
+
+
+def kill_client_side(session: int, remote: Path) -> int:
+    """SIGKILL every process of the job's session except the remote's own
+    (receive-pack, upload-pack and their helpers, which run in the remote
+    repository): on GitHub those run on another machine, beyond a job's kill.
+    Returns how many git processes it killed."""
+    gits = 0
+    for entry, command in session_processes(session):
+        try:
+            if Path(os.readlink(entry / "cwd")).is_relative_to(remote):
+                continue
+            os.kill(int(entry.name), signal.SIGKILL)
+            gits += command.endswith(b"git")
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return gits
+
+
 @pytest.fixture
 def apps(cli: Any, bare_repo: Path) -> Path:
     assert cli("apps", "init", "--repo", str(bare_repo), "--quiet").returncode == 0
@@ -83,8 +123,9 @@ def apps(cli: Any, bare_repo: Path) -> Path:
 def test_sigkill_at_random_instants_never_breaks_the_next_run(
     apps: Path, isolated_cache: Path
 ) -> None:
-    """SIGKILL `preview up` at seeded random instants of its run; the run
-    after each kill succeeds and the remote then holds exactly its change."""
+    """SIGKILL `preview up` at seeded random instants of its run (alone, or
+    with its git processes); the run after each kill succeeds and the remote
+    then holds exactly its change."""
     rng = random.Random(SEED)
     env = {**os.environ, "WILDSIDE_CACHE_DIR": str(isolated_cache)}
 
@@ -96,10 +137,17 @@ def test_sigkill_at_random_instants_never_breaks_the_next_run(
         result: dict[str, Any] = json.loads(done.stdout)
         return result
 
-    start = time.perf_counter()
-    run(1, "a000001")
-    duration = time.perf_counter() - start
-    killed_before_the_end = 0
+    def timed(pr: int, sha: str) -> float:
+        start = time.perf_counter()
+        result = run(pr, sha)
+        assert (result["pr"], result["sha"]) == (pr, sha)
+        return time.perf_counter() - start
+
+    run(1, "a000000")  # a new cache: slower than the runs the kills aim at
+    # Kill instants are drawn over the length of recent warm runs, which
+    # follows the machine's load (another suite may share the cores).
+    recent = [timed(1, "a000001")]
+    killed_before_the_end = killed_with_git = 0
     for kill in range(KILLS):
         pr, sha = kill + 2, f"a{kill + 2:06x}"
         process = subprocess.Popen(
@@ -107,14 +155,27 @@ def test_sigkill_at_random_instants_never_breaks_the_next_run(
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
-        time.sleep(rng.uniform(0, duration))
-        process.send_signal(signal.SIGKILL)
+        window = statistics.median(recent[-5:])
+        # Every other kill takes the job's git processes with it (a cancelled CI
+        # job's process tree) at an instant after its first git process
+        # started; the rest kill only the wildside process, at any instant
+        # (its git children finish alone).
+        if kill % 2:
+            started = time.perf_counter()
+            wait_for_git(process.pid, timeout=2 * window)
+            elapsed = time.perf_counter() - started
+            time.sleep(rng.uniform(0, max(0.0, window - elapsed)))
+            killed_with_git += kill_client_side(process.pid, apps) > 0
+        else:
+            time.sleep(rng.uniform(0, window))
+            process.send_signal(signal.SIGKILL)
         killed_before_the_end += process.wait() == -signal.SIGKILL
-        result = run(pr, sha)
-        assert (result["pr"], result["sha"]) == (pr, sha)
+        recent.append(timed(pr, sha))
         assert_deployed(apps, pr, sha)
     assert killed_before_the_end >= KILLS // 2, "most kills must land while the run is alive"
+    assert killed_with_git >= KILLS // 4, "most kills of a process tree must hit git"
     index = remote_file(apps, "overlays/ephemeral/kustomization.yaml") or ""
     for pr in range(1, KILLS + 2):
         assert index.count(f"pr-{pr}/flux-kustomization.yaml") == 1

@@ -20,6 +20,7 @@ from wildside.gitops.git import Git
 from wildside.gitops.location import RepoLocation
 
 from support.git_http import GitServer, git_https_server, make_certificate
+from support.github_server import FakeGitHub
 
 TOKEN = "ghs_fakeTokenForRedaction0123456789abcd"  # a fixture, not a credential
 HEADER = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
@@ -97,6 +98,22 @@ def assert_no_secret(where: str, text: str | bytes) -> None:
 def test_the_credential_reaches_the_server_and_nothing_else(
     style: str, server: GitServer, cli: Any, tmp_path: Path, isolated_cache: Path
 ) -> None:
+    github = FakeGitHub().start()
+    github.pulls = {7: "open", 9: "closed"}  # gc removes pr-9 and says so
+    try:
+        check_every_channel(style, server, cli, tmp_path, isolated_cache, github)
+    finally:
+        github.stop()
+
+
+def check_every_channel(
+    style: str,
+    server: GitServer,
+    cli: Any,
+    tmp_path: Path,
+    isolated_cache: Path,
+    github: FakeGitHub,
+) -> None:
     plain = server.url("apps.git")
     repo = server.url("apps.git", f"x-access-token:{TOKEN}") if style == "userinfo" else plain
     env = {"GIT_SSL_CAINFO": str(server.certificate), "CI": "true"}
@@ -110,11 +127,14 @@ def test_the_credential_reaches_the_server_and_nothing_else(
             ("apps", "init", "--repo", repo),
             ("preview", "up", "--pr", "7", "--sha", "abcdef0", "--repo", repo, "--json"),
             ("preview", "up", "--pr", "7", "--sha", "abcdef0", "--repo", repo),
+            ("preview", "up", "--pr", "9", "--sha", "abcdef0", "--repo", repo, "--quiet"),
             ("preview", "list", "--repo", repo, "--json"),
+            ("preview", "gc", "--repo", repo, "--dry-run"),
+            ("preview", "gc", "--repo", repo, "--json"),
             ("preview", "down", "--pr", "7", "--repo", repo, "--json"),
         ]
         for args in runs:
-            result = cli(*args, env=env)
+            result = cli(*args, env={**env, **github.env()})
             assert result.returncode == 0, result.stderr
             outputs.append((" ".join(args[:2]), result))
         from_env = cli("preview", "list", env={**env, "WILDSIDE_APPS_REPO": repo})
@@ -126,6 +146,9 @@ def test_the_credential_reaches_the_server_and_nothing_else(
         outputs += [("WILDSIDE_APPS_REPO", from_env), ("failed fetch", failed)]
 
     assert outputs[1][1].json()["repo"] == plain
+    gc_run = outputs[6][1]  # preview gc --json
+    assert gc_run.json()["repo"] == plain
+    assert [entry["pr"] for entry in gc_run.json()["remove"]] == [9]
     for name, result in outputs:
         assert_no_secret(f"stdout of {name}", result.stdout)
         assert_no_secret(f"stderr of {name}", result.stderr)

@@ -58,6 +58,13 @@ def _take_manifest(directory: Path) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in state.items()}
 
 
+def remove_stale_manifests(slot: Path) -> None:
+    """Temporary manifests a run killed inside `record` left behind; only the
+    slot's lock holder may call this."""
+    for leftover in slot.glob("*.manifest.*"):
+        leftover.unlink(missing_ok=True)
+
+
 def record(directory: Path, state: dict[str, str]) -> None:
     """Remember that `directory` holds exactly `state` (written atomically)."""
     path = _manifest(directory)
