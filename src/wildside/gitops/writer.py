@@ -91,8 +91,21 @@ class CommitOutcome(Generic[T]):
     value: T
 
 
-def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))  # noqa: S311 - jitter, not crypto
+BACKOFF_CAP = 2.0  # seconds, on a machine where an attempt is quick
+
+
+def backoff_limit(attempt: int, attempt_seconds: float) -> float:
+    """The longest wait after failed attempt `attempt`: doubling from 0.1 s up
+    to 2 s, or up to three times what the attempt took when that is longer.
+    Where attempts are slow (a loaded machine, a distant remote), rival writers
+    spread out in proportion, so the same number of attempts outlasts as many
+    rivals' pushes as on a fast machine instead of running out first."""
+    return min(max(BACKOFF_CAP, 3 * attempt_seconds), 0.05 * 2.0**attempt)
+
+
+def _backoff(attempt: int, attempt_seconds: float) -> None:
+    limit = backoff_limit(attempt, attempt_seconds)
+    time.sleep(random.uniform(0, limit))  # noqa: S311 - jitter, not crypto
 
 
 def _push_error(git: Git, report: str) -> str:
@@ -191,6 +204,7 @@ def _commit(
 ) -> CommitOutcome[T]:
     location, git, store = session.location, session.git, session.store
     for attempt in range(1, attempts + 1):
+        started = time.monotonic()
         progress.step(f"syncing {location.display} ({session.branch})")
         tip = session.fetch()
         base = session.tree_of(tip)
@@ -229,7 +243,7 @@ def _commit(
             raise OperationalError(
                 f"git push to {location.display} failed: {_push_error(git, report)}"
             )
-        _backoff(attempt)
+        _backoff(attempt, time.monotonic() - started)
     raise OperationalError(
         f"git push to {location.display} was rejected {attempts} times because the remote "
         "kept moving: re-run the command, or raise WILDSIDE_PUSH_ATTEMPTS"
