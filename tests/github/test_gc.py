@@ -81,7 +81,8 @@ def test_gc_removes_closed_and_expired_keeps_pinned_and_open(
 
     plan = gc(cli, github, bare_repo, "--dry-run")
     assert plan.returncode == 0, plan.stderr
-    assert plan.json()["remove"] == [{"pr": 3, "reason": "closed"}, {"pr": 5, "reason": "expired"}]
+    # oldest first: pr-5 was last deployed three hours ago
+    assert plan.json()["remove"] == [{"pr": 5, "reason": "expired"}, {"pr": 3, "reason": "closed"}]
     assert plan.json()["kept_pinned"] == [4]
     assert commit_count(bare_repo) == before
 
@@ -160,12 +161,100 @@ def test_a_partial_list_beyond_the_bound_deletes_nothing(
     github.pulls_override = [{"number": 1, "state": "open"}]
     result = gc(cli, github, bare_repo)
     assert result.returncode == 1
-    assert "5 of 6 previews would be deleted, more than the bound of 3" in result.stderr
+    assert "#2 is missing from the open list but GitHub says it is 'open'" in result.stderr
     assert commit_count(bare_repo) == before and previews(bare_repo) == list(range(1, 7))
 
     capped = gc(cli, github, bare_repo, "--max-fraction", "1", "--max-deletions", "2")
-    assert capped.returncode == 1 and "bound of 2" in capped.stderr
+    assert capped.returncode == 1 and "the list is partial" in capped.stderr
     assert previews(bare_repo) == list(range(1, 7))
+
+
+def seed_aged(bare: Path, *prs: int) -> None:
+    """Previews deployed an hour apart: the first listed is the oldest."""
+    location = locations.resolve(
+        str(bare), None, env_variable=apps.ENV_VARIABLE, default_dir=apps.DEFAULT_DIR
+    )
+    apps.init(location, AppsConfig())
+    start = clock.utc_now() - timedelta(hours=len(prs))
+    for index, pr in enumerate(prs):
+        service.up(location, PreviewRequest(pr=pr, sha=SHA), start + timedelta(hours=index))
+
+
+def test_a_burst_of_confirmed_closures_drains_oldest_first_within_the_bound(
+    cli: Any, github: FakeGitHub, bare_repo: Path
+) -> None:
+    seed_aged(bare_repo, 6, 5, 4, 3, 2, 1)  # pr-6 is the oldest
+    github.pulls = {1: "open", 2: "closed", 3: "closed", 4: "closed", 5: "closed", 6: "closed"}
+    first = gc(cli, github, bare_repo)
+    assert first.returncode == 0, first.stderr
+    # 5 of 6 are due; half of 6 may go in one run: the three oldest
+    assert [item["pr"] for item in first.json()["remove"]] == [6, 5, 4]
+    assert first.json()["deferred"] == [3, 2]
+    assert previews(bare_repo) == [1, 2, 3]
+    second = gc(cli, github, bare_repo)  # 2 of 3 due, one may go
+    assert [item["pr"] for item in second.json()["remove"]] == [3]
+    third = gc(cli, github, bare_repo)  # 1 of 2: exactly half
+    assert [item["pr"] for item in third.json()["remove"]] == [2]
+    assert previews(bare_repo) == [1]
+
+
+def test_more_than_half_never_goes_in_one_run_and_zero_means_none(
+    cli: Any, github: FakeGitHub, bare_repo: Path
+) -> None:
+    seed_aged(bare_repo, 1, 2, 3)
+    github.pulls = {1: "closed", 2: "closed", 3: "open"}
+    none = gc(cli, github, bare_repo, "--max-deletions", "0")
+    assert none.returncode == 0, none.stderr
+    assert none.json()["remove"] == [] and none.json()["deferred"] == [1, 2]
+    assert previews(bare_repo) == [1, 2, 3]
+    result = gc(cli, github, bare_repo)
+    assert [item["pr"] for item in result.json()["remove"]] == [1], "2 of 3 is 67 %"
+    assert previews(bare_repo) == [2, 3]
+
+
+def test_a_pull_request_github_does_not_know_never_blocks_the_others(
+    cli: Any, github: FakeGitHub, bare_repo: Path
+) -> None:
+    seed_aged(bare_repo, 1, 2, 3, 4)
+    github.pulls = {1: "closed", 3: "open", 4: "open"}  # #2 answers 404
+    result = gc(cli, github, bare_repo)
+    assert result.returncode == 0, result.stderr
+    assert [item["pr"] for item in result.json()["remove"]] == [1]
+    assert result.json()["unconfirmed"] == [2]
+    assert previews(bare_repo) == [2, 3, 4]
+
+
+def test_each_removal_is_reported_on_its_pull_request(
+    cli: Any, github: FakeGitHub, bare_repo: Path
+) -> None:
+    seed_aged(bare_repo, 3, 4)
+    deploying = cli(
+        "github",
+        "report",
+        "--pr",
+        "3",
+        "--status",
+        "deploying",
+        "--sha",
+        SHA,
+        "--url",
+        "https://pr-3.previews.example.com",
+        env=github.env(),
+    )
+    assert deploying.returncode == 0, deploying.stderr
+    github.pulls = {3: "closed", 4: "open"}
+    result = gc(cli, github, bare_repo)
+    assert result.returncode == 0, result.stderr
+    assert result.json()["reported"] == [3]
+    (deployment,) = github.deployments
+    assert github.statuses[deployment["id"]][-1]["state"] == "inactive"
+    body = github.comments[3][0]["body"]
+    assert "Preview removed" in body and "removed by preview gc" in body
+    assert 4 not in github.comments
+
+    # a refused comment or deployment is a warning, not a failed gc
+    seed_more = gc(cli, github, bare_repo)
+    assert seed_more.returncode == 0
 
 
 def test_a_partial_list_within_the_bound_is_caught_by_the_confirmation(

@@ -109,7 +109,7 @@ def test_jobs_ask_for_least_privilege() -> None:
         ("preview.yml", "deploy"): {"pull-requests": "write", "deployments": "write"},
         ("preview.yml", "report-failure"): {"pull-requests": "write", "deployments": "write"},
         ("preview-teardown.yml", "teardown"): {"pull-requests": "write", "deployments": "write"},
-        ("preview-gc.yml", "gc"): {"pull-requests": "read"},
+        ("preview-gc.yml", "gc"): {"pull-requests": "write", "deployments": "write"},
         ("preview-status.yml", "status"): {"pull-requests": "write", "deployments": "write"},
     }
     for name in ("preview.yml", "preview-teardown.yml", "preview-gc.yml", "preview-status.yml"):
@@ -165,3 +165,10 @@ def test_actions_document_every_input_and_output() -> None:
         docs = (REPO_ROOT / "docs" / "github.md").read_text()
         for name in metadata["inputs"]:
             assert f"`{name}`" in docs, f"docs/github.md does not document {action} input {name}"
+
+
+def test_gc_inputs_keep_zero_and_refuse_non_booleans() -> None:
+    step = load(WORKFLOWS / "preview-gc.yml")["jobs"]["gc"]["steps"][0]["with"]
+    # `inputs.max-deletions || 10` turned 0 into 10
+    assert "|| 10" not in step["max-deletions"].replace("&& 10 ||", "")
+    assert step["dry-run"] == "${{ inputs.dry-run }}"

@@ -131,6 +131,8 @@ gc() {
   local args=(preview gc "${repo_args[@]}" --repository "$INPUT_REPOSITORY" --json
     --max-deletions "${INPUT_MAX_DELETIONS:-10}" --max-fraction "${INPUT_MAX_FRACTION:-0.5}")
   [ "${INPUT_DRY_RUN:-false}" = "true" ] && args+=(--dry-run)
+  # Each removal is reported on its pull request unless feedback is off.
+  [ "${INPUT_FEEDBACK:-true}" = "true" ] || args+=(--no-report)
   local rc=0
   wildside "${args[@]}" > "$work/gc.json" || rc=$?
   cat "$work/gc.json"

@@ -31,6 +31,8 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
         "kept_pinned": plan.kept_pinned,
         "kept_open": plan.kept_open,
         "refused": plan.refused,
+        "deferred": plan.deferred,
+        "unconfirmed": plan.unconfirmed,
     }
 
 
@@ -45,6 +47,10 @@ def _human(result: dict[str, Any]) -> str:
         lines.append(f"  {verb} pr-{item['pr']} ({item['reason']})")
     for pr in result["kept_pinned"]:
         lines.append(f"  keep pr-{pr} (pinned)")
+    for pr in result.get("deferred", []):
+        lines.append(f"  later pr-{pr} (beyond this run's bound; the oldest go first)")
+    for pr in result.get("unconfirmed", []):
+        lines.append(f"  keep pr-{pr} (GitHub does not know the pull request; it expires by TTL)")
     if result.get("commit") and result.get("changed"):
         lines.append(f"  commit {result['commit']}")
     if not result["remove"]:
@@ -78,6 +84,14 @@ def gc_command(
             show_default=False,
         ),
     ] = None,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report/--no-report",
+            help="Tell each removed preview's pull request: its comment says removed and its "
+            "Deployment goes inactive (best-effort: a failure is a warning).",
+        ),
+    ] = True,
     keep_tombstones: Annotated[
         str,
         typer.Option(
@@ -130,6 +144,9 @@ def gc_command(
         removed = {r.pr for r in outcome.value.removed}
         result["remove"] = [item for item in result["remove"] if item["pr"] in removed]
         result |= {"commit": outcome.commit, "changed": outcome.changed}
+        if report and removed:
+            reasons = {item["pr"]: item["reason"] for item in result["remove"]}
+            result["reported"] = _report_removals(repository, reasons, now)
         if vault is not None and outcome.value.app is not None:
             # After the push, as for `preview down`: Flux prunes the ExternalSecrets first.
             app = outcome.value.app
@@ -149,6 +166,37 @@ def gc_command(
         emit(result, as_json=False, human=_human)
     if plan.refused:
         raise OperationalError(f"preview gc refused: {plan.refused}")
+
+
+def _report_removals(repository: str | None, removed: dict[int, str], now: datetime) -> list[int]:
+    """Each removal on its pull request, as a teardown reports it; returns the
+    pull requests whose Deployment was updated. Never fails the run."""
+    from wildside.cli.github import warn
+    from wildside.github import feedback as feedbacks
+    from wildside.github.api import GitHubClient
+    from wildside.github.comment import Feedback, Status
+
+    run_url = None
+    if os.environ.get("GITHUB_RUN_ID") and os.environ.get("GITHUB_REPOSITORY"):
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        run_url = (
+            f"{server}/{os.environ['GITHUB_REPOSITORY']}/actions/runs/{os.environ['GITHUB_RUN_ID']}"
+        )
+    reported = []
+    with GitHubClient.from_environment(repository) as client:
+        for pr, why in sorted(removed.items()):
+            reason = (
+                "expired: no push within its time to live; the next push creates it again"
+                if why == "expired"
+                else "removed by preview gc: the pull request is closed"
+            )
+            feedback = Feedback(pr, Status.REMOVED, run_url=run_url, reason=reason)
+            outcome = feedbacks.report(client, feedback, now)
+            for message in outcome.warnings:
+                warn(message)
+            if outcome.deployment_error is None:
+                reported.append(pr)
+    return reported
 
 
 # A Vault path or role younger than this may belong to an `up` still on its

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from wildside.github.api import GitHubClient, GitHubError
+from wildside.github.api import GitHubClient, GitHubError, decode
 
 
 class GitHubPullRequests:
@@ -31,8 +31,12 @@ class GitHubPullRequests:
         return numbers
 
     def state(self, pr: int) -> str:
+        """GitHub's state, or `not_found` (gc.NOT_FOUND) when it answers 404."""
         try:
-            pull = self._client.get_json(f"repos/{{repo}}/pulls/{pr}")
+            response = self._client.request("GET", f"repos/{{repo}}/pulls/{pr}", allow=(404,))
+            if response.status_code == 404:
+                return "not_found"
+            pull = decode(response)
         except ValueError:
             raise GitHubError(f"GitHub answered pull request #{pr} with malformed JSON") from None
         if not isinstance(pull, dict):

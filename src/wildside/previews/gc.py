@@ -40,19 +40,31 @@ class PullRequestSource(Protocol):
         ...
 
 
-def confirm_closed(source: PullRequestSource, removals: list[Removal]) -> str | None:
+# What a PullRequestSource answers for a pull request GitHub does not know
+# (404: deleted, or the repository moved).
+NOT_FOUND = "not_found"
+
+
+def confirm_closed(
+    source: PullRequestSource, removals: list[Removal]
+) -> tuple[str | None, list[int]]:
     """Ask about each pull request we would remove as closed: one that is
-    open after all means the list was partial. Returns a refusal or None."""
+    open after all means the list was partial (a refusal). One GitHub does not
+    know is left alone this run (its preview still expires by TTL) and never
+    blocks the others. Returns (refusal or None, the unconfirmed)."""
+    unconfirmed = []
     for removal in removals:
         if removal.reason != "closed":
             continue
         state = source.state(removal.pr)
-        if state != "closed":
+        if state == NOT_FOUND:
+            unconfirmed.append(removal.pr)
+        elif state != "closed":
             return (
                 f"pull request #{removal.pr} is missing from the open list but GitHub says it "
                 f"is {state!r}: the list is partial, nothing deleted"
-            )
-    return None
+            ), unconfirmed
+    return None, unconfirmed
 
 
 def make_plan(
@@ -71,10 +83,19 @@ def make_plan(
     if not result.safe or not result.removals:
         return result
     try:
-        refusal = confirm_closed(source, result.removals)
+        refusal, unconfirmed = confirm_closed(source, result.removals)
     except (OperationalError, ValueError) as error:
-        refusal = f"could not confirm that pull requests are closed ({error}); nothing deleted"
-    return replace(result, refused=refusal) if refusal else result
+        refusal, unconfirmed = (
+            f"could not confirm that pull requests are closed ({error}); nothing deleted",
+            [],
+        )
+    if refusal:
+        return replace(result, refused=refusal)
+    return replace(
+        result,
+        removals=[r for r in result.removals if r.pr not in unconfirmed],
+        unconfirmed=unconfirmed,
+    )
 
 
 def _still_due(record: PreviewRecord | None, removal: Removal, now: datetime) -> bool:

@@ -5,7 +5,7 @@ an API failure from deleting every preview."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from wildside.previews.model import PreviewRecord
@@ -18,8 +18,9 @@ class Bounds:
 
     def allowed(self, total: int) -> int:
         """Most previews one run may delete: the smaller of the absolute cap
-        and the fraction (at least one, so a lone stale preview can go)."""
-        return min(self.max_deletions, max(1, math.ceil(self.max_fraction * total)))
+        (0: none) and the fraction, rounded down so a run never takes more than
+        it (at least one, so a lone stale preview can go)."""
+        return min(self.max_deletions, max(1, math.floor(self.max_fraction * total)))
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Plan:
     kept_open: list[int]
     refused: str | None = None
     open_prs: int | None = None
+    # Due, but beyond this run's bound (the oldest go first; these next run),
+    # or skipped because GitHub does not know the pull request (404).
+    deferred: list[int] = field(default_factory=list)
+    unconfirmed: list[int] = field(default_factory=list)
 
     @property
     def safe(self) -> bool:
@@ -45,8 +50,9 @@ class Plan:
 def candidates(
     records: list[PreviewRecord], open_prs: set[int], now: datetime
 ) -> tuple[list[Removal], list[int], list[int]]:
+    """Due removals oldest first (the least recently deployed), then pinned and kept."""
     removals, pinned, kept = [], [], []
-    for record in sorted(records, key=lambda r: r.pr):
+    for record in sorted(records, key=lambda r: (r.updated_at, r.pr)):
         if record.pinned:
             pinned.append(record.pr)
         elif record.pr not in open_prs:
@@ -55,7 +61,7 @@ def candidates(
             removals.append(Removal(record.pr, "expired"))
         else:
             kept.append(record.pr)
-    return removals, pinned, kept
+    return removals, sorted(pinned), sorted(kept)
 
 
 def plan(
@@ -88,11 +94,11 @@ def plan(
             "answer is treated as an API fault, nothing deleted (re-run with --allow-empty "
             "if every pull request really is closed)"
         )
-    elif len(removals) > bounds.allowed(total):
-        refused = (
-            f"{len(removals)} of {total} previews would be deleted, more than the bound of "
-            f"{bounds.allowed(total)} (--max-deletions {bounds.max_deletions}, "
-            f"--max-fraction {bounds.max_fraction:g}); a partial pull request list is the "
-            "likely cause, nothing deleted (raise the bounds if the plan is right)"
-        )
-    return Plan(total, removals, pinned, kept, refused, open_prs=len(open_prs))
+    # Beyond the bound the oldest go now and the rest on later runs: each
+    # closure is confirmed one by one (gc.make_plan), so a burst of closures
+    # drains instead of refusing forever.
+    allowed = bounds.allowed(total)
+    deferred = [r.pr for r in removals[allowed:]]
+    return Plan(
+        total, removals[:allowed], pinned, kept, refused, open_prs=len(open_prs), deferred=deferred
+    )
