@@ -360,3 +360,19 @@ def test_unknown_statuses_are_bad_input(cli: Any, github: FakeGitHub) -> None:
     assert result.returncode == 2
     assert "--status 'done'" in result.stderr and "building" in result.stderr
     assert github.requests == []
+
+
+def test_a_late_building_report_never_moves_a_preview_backwards(
+    cli: Any, github: FakeGitHub
+) -> None:
+    assert report(cli, github, "--status", "deploying", "--sha", SHA1, "--url", URL).returncode == 0
+    late = report(cli, github, "--status", "building", "--sha", SHA1)
+    assert late.returncode == 0, late.stderr
+    assert late.json()["comment_action"] is None
+    (deployment,) = github.deployments
+    assert [s["state"] for s in github.statuses[deployment["id"]]] == ["in_progress"]
+    assert "Preview deploying" in github.comments[7][0]["body"]
+    # a new commit starts over at building
+    fresh = report(cli, github, "--status", "building", "--sha", SHA2)
+    assert fresh.json()["deployment_state"] == "queued"
+    assert "Preview building" in github.comments[7][0]["body"]

@@ -93,6 +93,17 @@ def test_our_actions_come_from_the_workflows_own_commit() -> None:
         assert "wildside-ref" not in text and "wildside-repository" not in text, name
 
 
+def test_no_workflow_hands_secrets_to_fork_code() -> None:
+    """pull_request_target runs with secrets on the base; with a checkout of
+    the head it runs a fork's code with them. Previews use pull_request."""
+    for path in sorted((GITHUB / "workflows").glob("*.yml")):
+        document = yaml.safe_load(path.read_text())
+        triggers = document.get("on", document.get(True))
+        names = set(triggers) if isinstance(triggers, dict) else {str(triggers)}
+        assert "pull_request_target" not in names, path.name
+        assert "workflow_run" not in names, path.name
+
+
 def test_every_job_has_a_timeout() -> None:
     for path in sorted((GITHUB / "workflows").glob("*.yml")):
         jobs = yaml.safe_load(path.read_text())["jobs"]

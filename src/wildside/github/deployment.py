@@ -36,6 +36,9 @@ class DeploymentResult:
     deployments: list[int]
     statuses_created: int
     state: State
+    # The report came late (building after the commit was already out): the
+    # newer state stands.
+    stale: bool = False
 
 
 def _latest_status(client: GitHubClient, deployment_id: int) -> dict[str, Any] | None:
@@ -129,6 +132,12 @@ def report(
         raise ValueError("a deployment state other than inactive needs the commit SHA")
     deployment_id = _find_or_create(client, pr, sha)
     latest = _latest_status(client, deployment_id)
+    if state is State.QUEUED and latest is not None and latest.get("state") != State.QUEUED.value:
+        # The building job runs beside the image builds; should it start late,
+        # its report must not move a deploying or ready preview backwards.
+        known = {s.value: s for s in State}
+        standing = known.get(str(latest.get("state")), state)
+        return DeploymentResult(environment, [deployment_id], 0, standing, stale=True)
     if (
         latest is not None
         and latest.get("state") == state.value

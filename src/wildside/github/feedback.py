@@ -77,6 +77,8 @@ def report(
             result.warnings.append(
                 f"the Deployment of pr-{feedback.pr} was not updated: {describe(error)}"
             )
+    if result.deployment is not None and result.deployment.stale:
+        return result  # a late "building": the comment keeps the newer state
     if comment:
         try:
             login = comments.author_login(client, author)
