@@ -16,7 +16,7 @@ import yaml
 
 from wildside.github.comment import MARKER
 
-from support.github_server import FakeGitHub
+from support.github_server import TOKEN, FakeGitHub
 from support.schemas import validate_all
 
 SHA = "d" * 40
@@ -59,6 +59,7 @@ def dispatch(
 def flux(cli: Any, github: FakeGitHub, event: Path) -> Any:
     result = cli("github", "flux-event", "--event", str(event), "--json", env=github.env())
     assert result.returncode == 0, result.stderr
+    assert TOKEN not in result.stdout + result.stderr
     return result.json()
 
 
