@@ -117,6 +117,9 @@ module "vault_eso" {
   kubernetes_ca_cert = module.doks[0].cluster_ca_certificate
   vault_kv_mount     = var.vault_kv_mount
   vault_kv_prefix    = local.vault_kv_scope
+  # Pre-created by `wildside vault bootstrap --cluster-config` with exactly what this
+  # cluster syncs; the shared wildside-external-secrets grants nothing.
+  policy_name = "wildside-external-secrets-${var.cluster_name}"
 }
 
 module "cnpg" {

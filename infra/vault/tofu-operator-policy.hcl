@@ -2,11 +2,24 @@
 # Install once with a privileged token:
 #   bao policy write wildside-tofu infra/vault/tofu-operator-policy.hcl
 #   export VAULT_TOKEN=$(bao token create -orphan -policy=wildside-tofu -ttl=3h -field=token)
-# It covers exactly what the cluster root manages: per-cluster Kubernetes auth mounts,
-# their config and External Secrets roles, and platform secrets under wildside/platform/.
-# It cannot write policies, and roles may bind only the External Secrets policies.
+# It covers exactly what the cluster root manages: each cluster's Kubernetes auth mount
+# (kubernetes-<cluster>), its config and its External Secrets role, and the platform
+# secrets under wildside/platform/. It cannot write policies, mount any other kind of auth
+# method, or bind any policy but the cluster's own pre-created External Secrets policy,
+# so it cannot grant itself more than it holds.
+#
+# Why each cluster is spelled out: in a policy path "*" is a glob only at the end and "+"
+# stands for one whole segment, so "auth/kubernetes-*/role/x" matches nothing and
+# "auth/+/config" would reach every auth method's config. A new cluster directory under
+# infra/clusters/ needs its block here (tests/infra checks that they agree).
+#
+# Why token_policies is an exact string: allowed_parameters compares a list value as a
+# whole (never accepted) and a glob such as "wildside-external-secrets-*" also accepts
+# "wildside-external-secrets-x,admin", which binds admin. The vault_eso module therefore
+# writes the role with token_policies as this one string.
 
-# The vault provider creates a short-lived child token for each run.
+# The vault provider creates a short-lived child token for each run (OpenBao keeps its
+# policies a subset of this token's).
 path "auth/token/create" {
   capabilities = ["update"]
 }
@@ -15,41 +28,8 @@ path "auth/token/lookup-self" {
   capabilities = ["read"]
 }
 
-# Per-cluster Kubernetes auth mounts (kubernetes-<cluster>), their config and roles.
 path "sys/auth" {
   capabilities = ["read"]
-}
-
-path "sys/auth/kubernetes-*" {
-  capabilities = ["create", "read", "update", "delete", "sudo"]
-}
-
-path "sys/mounts/auth/kubernetes-*" {
-  capabilities = ["read", "update"]
-}
-
-# Config of the per-cluster mounts. A glob, not "+": "+" matches a whole path segment
-# only, so "kubernetes-+" would match nothing.
-path "auth/kubernetes-*/config" {
-  capabilities = ["create", "read", "update", "delete"]
-}
-
-# Roles of the per-cluster mounts, which may bind only the pre-created read-only
-# External Secrets policies: a role binding any other policy is refused, so this token
-# cannot log in to more than it was given. It writes no policy at all (writing one is
-# enough to grant oneself everything); `wildside vault bootstrap` creates
-# wildside-external-secrets, and per-cluster ones are created with a privileged token.
-path "auth/kubernetes-*/role/*" {
-  capabilities = ["create", "read", "update", "delete", "list"]
-  allowed_parameters = {
-    "token_policies" = ["wildside-external-secrets", "wildside-external-secrets-*"]
-    "policies"       = ["wildside-external-secrets", "wildside-external-secrets-*"]
-    "*"              = []
-  }
-}
-
-path "auth/kubernetes-*/role" {
-  capabilities = ["list"]
 }
 
 # Platform secrets of every cluster (tokens, Spaces keys, the cache password).
@@ -59,4 +39,94 @@ path "secret/data/wildside/platform/*" {
 
 path "secret/metadata/wildside/platform/*" {
   capabilities = ["create", "read", "update", "delete", "list"]
+}
+
+# --- cluster dev ---
+path "sys/auth/kubernetes-dev" {
+  capabilities = ["create", "read", "update", "delete", "sudo"]
+  allowed_parameters = {
+    "type" = ["kubernetes"]
+    "*"    = []
+  }
+}
+
+path "sys/mounts/auth/kubernetes-dev" {
+  capabilities = ["read"]
+}
+
+path "sys/mounts/auth/kubernetes-dev/tune" {
+  capabilities = ["read", "update"]
+}
+
+path "auth/kubernetes-dev/config" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+path "auth/kubernetes-dev/role/external-secrets" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "token_policies" = ["wildside-external-secrets-dev"]
+    "policies"       = ["wildside-external-secrets-dev"]
+    "*"              = []
+  }
+}
+
+# --- cluster staging ---
+path "sys/auth/kubernetes-staging" {
+  capabilities = ["create", "read", "update", "delete", "sudo"]
+  allowed_parameters = {
+    "type" = ["kubernetes"]
+    "*"    = []
+  }
+}
+
+path "sys/mounts/auth/kubernetes-staging" {
+  capabilities = ["read"]
+}
+
+path "sys/mounts/auth/kubernetes-staging/tune" {
+  capabilities = ["read", "update"]
+}
+
+path "auth/kubernetes-staging/config" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+path "auth/kubernetes-staging/role/external-secrets" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "token_policies" = ["wildside-external-secrets-staging"]
+    "policies"       = ["wildside-external-secrets-staging"]
+    "*"              = []
+  }
+}
+
+# --- cluster production ---
+path "sys/auth/kubernetes-production" {
+  capabilities = ["create", "read", "update", "delete", "sudo"]
+  allowed_parameters = {
+    "type" = ["kubernetes"]
+    "*"    = []
+  }
+}
+
+path "sys/mounts/auth/kubernetes-production" {
+  capabilities = ["read"]
+}
+
+path "sys/mounts/auth/kubernetes-production/tune" {
+  capabilities = ["read", "update"]
+}
+
+path "auth/kubernetes-production/config" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+
+path "auth/kubernetes-production/role/external-secrets" {
+  capabilities = ["create", "read", "update", "delete"]
+  allowed_parameters = {
+    "token_policies" = ["wildside-external-secrets-production"]
+    "policies"       = ["wildside-external-secrets-production"]
+    "*"              = []
+  }
 }

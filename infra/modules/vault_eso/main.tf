@@ -49,14 +49,24 @@ resource "vault_policy" "read" {
   policy = local.policy_hcl
 }
 
-resource "vault_kubernetes_auth_backend_role" "eso" {
-  backend                          = vault_auth_backend.kubernetes.path
-  role_name                        = var.role_name
-  bound_service_account_names      = [var.service_account]
-  bound_service_account_namespaces = [var.namespace]
-  token_policies                   = [local.policy_name]
-  token_ttl                        = var.token_ttl_seconds
-  token_max_ttl                    = var.token_ttl_seconds * 4
+# The role is written as a plain endpoint, with token_policies as one string: the
+# operator token may set exactly that string (allowed_parameters in
+# infra/vault/tofu-operator-policy.hcl). The typed role resource sends a list, which
+# OpenBao's allowed_parameters can never accept, and allowing the parameter freely (or by
+# glob, which a comma-separated value like "<allowed>,admin" passes) lets the token bind
+# any policy. Read-back is off: OpenBao returns the string as a list, which would show as
+# a change on every plan; the write is idempotent.
+resource "vault_generic_endpoint" "eso_role" {
+  path                 = "auth/${vault_auth_backend.kubernetes.path}/role/${var.role_name}"
+  disable_read         = true
+  ignore_absent_fields = true
+  data_json = jsonencode({
+    bound_service_account_names      = [var.service_account]
+    bound_service_account_namespaces = [var.namespace]
+    token_policies                   = local.policy_name
+    token_ttl                        = var.token_ttl_seconds
+    token_max_ttl                    = var.token_ttl_seconds * 4
+  })
 
   depends_on = [vault_kubernetes_auth_backend_config.this, vault_policy.read]
 }

@@ -5,7 +5,8 @@ output "auth_mount_path" {
 
 output "role_name" {
   description = "Kubernetes auth role External Secrets logs in with."
-  value       = vault_kubernetes_auth_backend_role.eso.role_name
+  value       = var.role_name
+  depends_on  = [vault_generic_endpoint.eso_role]
 }
 
 output "policy_name" {

@@ -23,8 +23,13 @@ run "mount_and_role_binding_the_pre_created_policy" {
     error_message = "No policy is written unless create_policy."
   }
   assert {
-    condition     = vault_kubernetes_auth_backend_role.eso.bound_service_account_names == toset(["external-secrets"]) && vault_kubernetes_auth_backend_role.eso.token_policies == toset(["wildside-external-secrets"])
-    error_message = "Only External Secrets' service account logs in, with only that policy."
+    condition     = vault_generic_endpoint.eso_role.path == "auth/kubernetes-dev/role/external-secrets" && jsondecode(vault_generic_endpoint.eso_role.data_json).bound_service_account_names == ["external-secrets"]
+    error_message = "Only External Secrets' service account logs in."
+  }
+  # One string, never a list: the operator policy admits exactly this string.
+  assert {
+    condition     = jsondecode(vault_generic_endpoint.eso_role.data_json).token_policies == "wildside-external-secrets"
+    error_message = "The role binds exactly policy_name, sent as the single string the operator policy allows."
   }
   assert {
     condition     = strcontains(output.policy_hcl, "path \"secret/data/wildside/platform/dev/*\"") && !strcontains(output.policy_hcl, "\"update\"") && !strcontains(output.policy_hcl, "sudo")
@@ -74,4 +79,38 @@ run "rejects_token_ttls_out_of_range" {
     token_ttl_seconds = 60
   }
   expect_failures = [var.token_ttl_seconds]
+}
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_extra_read_prefixes" {
+  command = plan
+  variables {
+    extra_read_prefixes = ["/wildside/apps"]
+  }
+  expect_failures = [var.extra_read_prefixes]
+}
+
+run "refuses_an_invalid_vault_kv_mount" {
+  command = plan
+  variables {
+    vault_kv_mount = "secret/kv"
+  }
+  expect_failures = [var.vault_kv_mount]
+}
+
+run "refuses_an_invalid_vault_kv_prefix" {
+  command = plan
+  variables {
+    vault_kv_prefix = "/wildside/platform/dev"
+  }
+  expect_failures = [var.vault_kv_prefix]
 }
