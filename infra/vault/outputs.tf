@@ -42,3 +42,8 @@ output "snapshot_bucket" {
   description = "Spaces bucket of the scheduled Raft snapshots (raft/latest.snap; older ones as noncurrent versions)."
   value       = module.vault_appliance.snapshot_bucket
 }
+
+output "node_certificate_expiry" {
+  description = "When each node's server certificate expires; an apply within 60 days of that renews it."
+  value       = module.vault_appliance.node_certificate_expiry
+}

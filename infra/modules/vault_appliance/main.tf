@@ -1,9 +1,11 @@
 # A self-hosted OpenBao (Vault-compatible) appliance:
 #   - 1, 3 or 5 droplets, each with a reserved IP and a block storage volume for Raft data
 #   - TLS from a private CA generated here (the CA certificate is an output; clients pin it).
-#     Each node creates its own server key at first boot and signs a certificate for every
-#     address it answers on (hostname, load balancer, reserved, public and VPC IPs), so no
-#     server key is in state and `wildside vault bootstrap` can verify each node directly.
+#     The CA key never leaves the (encrypted) state: each node's key and certificate are
+#     issued here once its droplet exists, for every address it answers on (hostname, load
+#     balancer, reserved, public and VPC IPs, so `wildside vault bootstrap` can verify each
+#     node directly), and reach the node through the private bucket, never user_data. An
+#     apply within certificate_renewal_days of expiry renews them; the node reloads them.
 #   - a cloud firewall allowing only the load balancer, the other nodes and admin_cidrs
 #   - a load balancer passing TLS through to port 8200, health-checked so that only unsealed
 #     nodes (active or standby) take traffic: a sealed or uninitialised node answers 503/501
@@ -113,9 +115,8 @@ resource "digitalocean_spaces_bucket" "snapshots" {
   }
 }
 
-# A key that reaches only the snapshot bucket. It is the one secret the nodes receive
-# through user_data (the CA key aside, see the README): it can read barrier-encrypted
-# snapshots, nothing else.
+# A key that reaches only this bucket. It is the one secret the nodes receive through
+# user_data: it reads barrier-encrypted snapshots and the nodes' own TLS material.
 resource "digitalocean_spaces_key" "snapshots" {
   name = "${var.name}-vault-snapshots"
 
@@ -160,8 +161,6 @@ resource "digitalocean_droplet" "node" {
       package_sha256  = var.openbao_package_sha256
       volume_name     = digitalocean_volume.data[count.index].name
       data_dir        = local.data_dir
-      common_name     = coalesce(local.fqdn, "${var.name}-vault")
-      san_static      = join(",", compact(["DNS:localhost", local.fqdn == null ? "" : "DNS:${local.fqdn}", "IP:127.0.0.1", "IP:${digitalocean_loadbalancer.this.ip}", "IP:${digitalocean_reserved_ip.node[count.index].ip_address}"]))
     }))
     openbao_config = base64encode(templatefile("${path.module}/templates/openbao.hcl.tftpl", {
       cluster_name = var.name
@@ -181,9 +180,14 @@ resource "digitalocean_droplet" "node" {
       "SPACES_SECRET_ACCESS_KEY=${digitalocean_spaces_key.snapshots.secret_key}",
       "",
     ]))
+    tls_script = base64encode(templatefile("${path.module}/templates/fetch-tls.sh.tftpl", {
+      bucket   = digitalocean_spaces_bucket.snapshots.name
+      region   = var.region
+      endpoint = "${var.region}.digitaloceanspaces.com"
+      prefix   = "tls/${local.node_names[count.index]}"
+    }))
     snapshot_schedule = var.snapshot_schedule
     ca_pem            = base64encode(tls_self_signed_cert.ca.cert_pem)
-    ca_key_pem        = base64encode(tls_private_key.ca.private_key_pem)
   })
 
   lifecycle {
@@ -192,6 +196,68 @@ resource "digitalocean_droplet" "node" {
     # the Raft data lives on the volume and survives the replacement.
     ignore_changes = [user_data, image]
   }
+}
+
+# Each node's TLS key and certificate. Issued after the droplet exists, so the certificate
+# names its own public and VPC addresses too. They travel through the private bucket (the
+# node's wildside-openbao-tls timer fetches them every 15 minutes, checks that they match
+# and chain to the CA, installs them and reloads OpenBao), so neither they nor the CA key
+# are in user_data, which the metadata service and /var/lib/cloud keep. A replaced droplet
+# gets a new certificate (its addresses change); an apply within certificate_renewal_days
+# of expiry issues a new one, which the node loads without a restart.
+resource "tls_private_key" "node" {
+  count       = var.node_count
+  algorithm   = "ECDSA"
+  ecdsa_curve = "P256"
+}
+
+resource "tls_cert_request" "node" {
+  count           = var.node_count
+  private_key_pem = tls_private_key.node[count.index].private_key_pem
+  dns_names       = compact(["localhost", local.fqdn])
+  ip_addresses = [
+    "127.0.0.1",
+    digitalocean_loadbalancer.this.ip,
+    digitalocean_reserved_ip.node[count.index].ip_address,
+    digitalocean_droplet.node[count.index].ipv4_address,
+    digitalocean_droplet.node[count.index].ipv4_address_private,
+  ]
+
+  subject {
+    common_name  = coalesce(local.fqdn, "${var.name}-vault")
+    organization = "Wildside Previews"
+  }
+}
+
+resource "tls_locally_signed_cert" "node" {
+  count                 = var.node_count
+  cert_request_pem      = tls_cert_request.node[count.index].cert_request_pem
+  ca_private_key_pem    = tls_private_key.ca.private_key_pem
+  ca_cert_pem           = tls_self_signed_cert.ca.cert_pem
+  validity_period_hours = var.certificate_validity_days * 24
+  early_renewal_hours   = var.certificate_renewal_days * 24
+  # clientAuth too: the node logs in with it for its Raft snapshots (cert auth).
+  allowed_uses = ["digital_signature", "key_encipherment", "server_auth", "client_auth"]
+}
+
+resource "digitalocean_spaces_bucket_object" "node_key" {
+  count        = var.node_count
+  region       = var.region
+  bucket       = digitalocean_spaces_bucket.snapshots.name
+  key          = "tls/${local.node_names[count.index]}/server-key.pem"
+  content      = tls_private_key.node[count.index].private_key_pem
+  content_type = "application/x-pem-file"
+  acl          = "private"
+}
+
+resource "digitalocean_spaces_bucket_object" "node_certificate" {
+  count        = var.node_count
+  region       = var.region
+  bucket       = digitalocean_spaces_bucket.snapshots.name
+  key          = "tls/${local.node_names[count.index]}/server.pem"
+  content      = "${tls_locally_signed_cert.node[count.index].cert_pem}${tls_self_signed_cert.ca.cert_pem}"
+  content_type = "application/x-pem-file"
+  acl          = "private"
 }
 
 resource "digitalocean_reserved_ip_assignment" "node" {

@@ -66,3 +66,8 @@ output "snapshot_bucket" {
   description = "Spaces bucket holding the Raft snapshots (raft/latest.snap; older ones as noncurrent versions)."
   value       = digitalocean_spaces_bucket.snapshots.name
 }
+
+output "node_certificate_expiry" {
+  description = "When each node's server certificate expires (RFC 3339). An apply within certificate_renewal_days of that renews it."
+  value       = tls_locally_signed_cert.node[*].validity_end_time
+}

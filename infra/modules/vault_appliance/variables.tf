@@ -193,3 +193,25 @@ variable "snapshot_bucket_name" {
     error_message = "snapshot_bucket_name must be 3-63 lowercase letters, digits and hyphens."
   }
 }
+
+variable "certificate_validity_days" {
+  description = "Validity of each node's server certificate. An apply within certificate_renewal_days of its end renews it (apply the vault root at least that often)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.certificate_validity_days >= 30 && var.certificate_validity_days <= 825
+    error_message = "certificate_validity_days must be between 30 and 825 (browsers' and most clients' limit)."
+  }
+}
+
+variable "certificate_renewal_days" {
+  description = "How many days before a node certificate expires an apply issues a new one (the node loads it within 15 minutes, without a restart)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.certificate_renewal_days >= 7 && var.certificate_renewal_days < var.certificate_validity_days
+    error_message = "certificate_renewal_days must be at least 7 and less than certificate_validity_days."
+  }
+}

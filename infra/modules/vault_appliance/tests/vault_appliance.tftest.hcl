@@ -10,6 +10,7 @@ mock_provider "digitalocean" {
   mock_resource "digitalocean_droplet" {
     defaults = {
       id                   = "424242"
+      ipv4_address         = "192.0.2.44"
       ipv4_address_private = "10.120.0.2"
     }
   }
@@ -29,6 +30,18 @@ mock_provider "tls" {
   mock_resource "tls_self_signed_cert" {
     defaults = {
       cert_pem = "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n"
+    }
+  }
+  mock_resource "tls_private_key" {
+    defaults = {
+      private_key_pem = "mock PRIVATE KEY (no real key in tests)"
+      public_key_pem  = "-----BEGIN PUBLIC KEY-----\nfake\n-----END PUBLIC KEY-----\n"
+    }
+  }
+  mock_resource "tls_locally_signed_cert" {
+    defaults = {
+      cert_pem          = "-----BEGIN CERTIFICATE-----\nnode\n-----END CERTIFICATE-----\n"
+      validity_end_time = "2027-12-01T00:00:00Z"
     }
   }
 }
@@ -196,4 +209,141 @@ run "rejects_a_hostname_outside_the_zone" {
     dns_zone = "example.com"
   }
   expect_failures = [digitalocean_record.vault]
+}
+
+# No private key of any kind in user_data (the metadata service and /var/lib/cloud keep
+# it): the CA key stays in state, each node's key and certificate go through the bucket.
+run "no_private_key_in_user_data" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for node in digitalocean_droplet.node : alltrue([for file in regexall("content: ([A-Za-z0-9+/=]+)\\n", node.user_data) : !strcontains(base64decode(file[0]), "PRIVATE KEY")]) && !strcontains(node.user_data, "PRIVATE KEY")])
+    error_message = "user_data must carry no private key (CA or node)."
+  }
+  assert {
+    condition     = digitalocean_spaces_bucket_object.node_key[0].key == "tls/wildside-shared-0/server-key.pem" && digitalocean_spaces_bucket_object.node_key[0].acl == "private" && digitalocean_spaces_bucket_object.node_key[0].bucket == digitalocean_spaces_bucket.snapshots.name
+    error_message = "Each node's key goes to its own object of the private bucket."
+  }
+  assert {
+    condition     = digitalocean_spaces_bucket_object.node_certificate[0].content == "${tls_locally_signed_cert.node[0].cert_pem}${tls_self_signed_cert.ca.cert_pem}"
+    error_message = "Each node's certificate is delivered with the CA (the chain OpenBao serves)."
+  }
+  assert {
+    condition     = strcontains(digitalocean_droplet.node[0].user_data, "openbao-tls.timer") && strcontains(base64decode(regex("wildside-openbao-tls\\n    encoding: b64\\n    permissions: \"0700\"\\n    content: ([A-Za-z0-9+/=]+)", digitalocean_droplet.node[0].user_data)[0]), "tls/wildside-shared-0")
+    error_message = "Each node fetches its own TLS material (and renewals) on a timer."
+  }
+}
+
+# The certificate names every address the node answers on, and renews itself on an apply
+# within certificate_renewal_days of its end.
+run "node_certificates_name_every_address_and_renew" {
+  command = plan
+
+  assert {
+    condition     = toset(tls_cert_request.node[0].ip_addresses) == toset(["127.0.0.1", "203.0.113.20", "198.51.100.7", "192.0.2.44", "10.120.0.2"]) && tls_cert_request.node[0].dns_names == tolist(["localhost"])
+    error_message = "Loopback, load balancer, reserved, public and VPC addresses."
+  }
+  assert {
+    condition     = tls_locally_signed_cert.node[0].validity_period_hours == 365 * 24 && tls_locally_signed_cert.node[0].early_renewal_hours == 60 * 24
+    error_message = "A year's validity, renewed by any apply in the last 60 days."
+  }
+  assert {
+    condition     = contains(tls_locally_signed_cert.node[0].allowed_uses, "server_auth") && contains(tls_locally_signed_cert.node[0].allowed_uses, "client_auth")
+    error_message = "Server auth, and client auth for the snapshot login."
+  }
+  assert {
+    condition     = output.node_certificate_expiry == ["2027-12-01T00:00:00Z"]
+    error_message = "Each node certificate's expiry is an output."
+  }
+}
+
+run "refuses_a_renewal_window_as_long_as_the_validity" {
+  command = plan
+  variables {
+    certificate_validity_days = 90
+    certificate_renewal_days  = 90
+  }
+  expect_failures = [var.certificate_renewal_days]
+}
+
+run "refuses_an_invalid_certificate_validity_days" {
+  command = plan
+  variables {
+    certificate_validity_days = 3650
+  }
+  expect_failures = [var.certificate_validity_days]
+}
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_lb_size_unit" {
+  command = plan
+  variables {
+    lb_size_unit = 0
+  }
+  expect_failures = [var.lb_size_unit]
+}
+
+run "refuses_an_invalid_name" {
+  command = plan
+  variables {
+    name = "Wildside Shared"
+  }
+  expect_failures = [var.name]
+}
+
+run "refuses_an_invalid_openbao_version" {
+  command = plan
+  variables {
+    openbao_version = "latest"
+  }
+  expect_failures = [var.openbao_version]
+}
+
+run "refuses_an_invalid_recovery_shares" {
+  command = plan
+  variables {
+    recovery_shares = 11
+  }
+  expect_failures = [var.recovery_shares]
+}
+
+run "refuses_an_invalid_recovery_threshold" {
+  command = plan
+  variables {
+    recovery_threshold = 6
+  }
+  expect_failures = [var.recovery_threshold]
+}
+
+run "refuses_an_invalid_region" {
+  command = plan
+  variables {
+    region = "frankfurt"
+  }
+  expect_failures = [var.region]
+}
+
+run "refuses_an_invalid_snapshot_bucket_name" {
+  command = plan
+  variables {
+    snapshot_bucket_name = "Bad_Bucket"
+  }
+  expect_failures = [var.snapshot_bucket_name]
+}
+
+run "refuses_an_invalid_ssh_key_fingerprints" {
+  command = plan
+  variables {
+    ssh_key_fingerprints = []
+  }
+  expect_failures = [var.ssh_key_fingerprints]
+}
+
+run "refuses_an_invalid_volume_size_gib" {
+  command = plan
+  variables {
+    volume_size_gib = 0
+  }
+  expect_failures = [var.volume_size_gib]
 }
