@@ -20,6 +20,7 @@ from support.infra_hcl import (
     MODULES_DIR,
     REPO,
     ROOTS,
+    load_dir,
     parse_file,
     rel,
     tf_dirs,
@@ -95,6 +96,15 @@ REGRESSIONS = {
     ],
     "no audit device": [
         ("modules/vault_appliance/tests/vault_appliance.tftest.hcl", "every_request_is_audited"),
+    ],
+    "the CA private key travelled in droplet user_data": [
+        ("modules/vault_appliance/tests/vault_appliance.tftest.hcl", "no_private_key_in_user_data"),
+    ],
+    "server certificates lasted 825 days and nothing renewed them": [
+        (
+            "modules/vault_appliance/tests/vault_appliance.tftest.hcl",
+            "node_certificates_name_every_address_and_renew",
+        ),
     ],
     "the provider's child token outlived by a long apply": [
         ("clusters/tests/cluster.tftest.hcl", "vault_tokens_outlive_an_apply"),
@@ -233,4 +243,23 @@ def test_module_readme_is_what_terraform_docs_generates(module: Path) -> None:
     assert done.returncode == 0, (
         f"{rel(module)}/README.md is out of date: run terraform-docs --config infra/.terraform-docs.yml "
         f"{rel(module)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+    )
+
+
+@pytest.mark.parametrize("directory", TESTED_DIRS, ids=ids(TESTED_DIRS))
+def test_every_variable_validation_is_exercised_by_a_tofu_test(directory: Path) -> None:
+    validated = {
+        name for name, body in load_dir(directory).variables.items() if body.get("validation")
+    }
+    text = "".join(
+        f.read_text(encoding="utf-8") for f in (directory / "tests").glob("*.tftest.hcl")
+    )
+    expected = {
+        name
+        for block in re.findall(r"expect_failures\s*=\s*\[([^\]]*)\]", text)
+        for name in re.findall(r"var\.([a-z0-9_]+)", block)
+    }
+    missing = sorted(validated - expected)
+    assert not missing, (
+        f"{rel(directory)}: no tofu test expects these validations to fail: {missing}"
     )

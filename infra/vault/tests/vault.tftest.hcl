@@ -101,3 +101,13 @@ run "rejects_a_bad_environment_name" {
   }
   expect_failures = [var.environment]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_vpc_ip_range" {
+  command = plan
+  variables {
+    vpc_ip_range = "not-a-cidr"
+  }
+  expect_failures = [var.vpc_ip_range]
+}

@@ -67,3 +67,45 @@ run "preview_domain_outside_the_zone_is_refused" {
   }
   expect_failures = [digitalocean_record.caa]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_digitalocean_api_token" {
+  command = plan
+  variables {
+    digitalocean_api_token = ""
+  }
+  expect_failures = [var.digitalocean_api_token]
+}
+
+run "refuses_an_invalid_preview_domain" {
+  command = plan
+  variables {
+    preview_domain = "not a domain"
+  }
+  expect_failures = [var.preview_domain]
+}
+
+run "refuses_an_invalid_vault_kv_mount" {
+  command = plan
+  variables {
+    vault_kv_mount = "secret/kv"
+  }
+  expect_failures = [var.vault_kv_mount]
+}
+
+run "refuses_an_invalid_vault_kv_prefix" {
+  command = plan
+  variables {
+    vault_kv_prefix = "/wildside/platform/dev"
+  }
+  expect_failures = [var.vault_kv_prefix]
+}

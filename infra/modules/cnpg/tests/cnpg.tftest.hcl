@@ -94,3 +94,45 @@ run "rejects_zero_noncurrent_retention" {
   }
   expect_failures = [var.noncurrent_retention_days]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_region" {
+  command = plan
+  variables {
+    region = "frankfurt"
+  }
+  expect_failures = [var.region]
+}
+
+run "refuses_an_invalid_template_database" {
+  command = plan
+  variables {
+    template_database = "Wildside-Template"
+  }
+  expect_failures = [var.template_database]
+}
+
+run "refuses_an_invalid_vault_kv_mount" {
+  command = plan
+  variables {
+    vault_kv_mount = "secret/kv"
+  }
+  expect_failures = [var.vault_kv_mount]
+}
+
+run "refuses_an_invalid_vault_kv_prefix" {
+  command = plan
+  variables {
+    vault_kv_prefix = "/wildside/platform/dev"
+  }
+  expect_failures = [var.vault_kv_prefix]
+}

@@ -138,3 +138,37 @@ run "rejects_core_pool_scaling_to_zero" {
   }
   expect_failures = [var.node_pools]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_maintenance_window" {
+  command = plan
+  variables {
+    maintenance_window = { day = "funday", start_time = "03:00" }
+  }
+  expect_failures = [var.maintenance_window]
+}
+
+run "refuses_an_invalid_preview_pool_taint" {
+  command = plan
+  variables {
+    preview_pool_taint = { key = "wildside.dev/preview", value = "true", effect = "Never" }
+  }
+  expect_failures = [var.preview_pool_taint]
+}
+
+run "refuses_an_invalid_region" {
+  command = plan
+  variables {
+    region = "frankfurt"
+  }
+  expect_failures = [var.region]
+}
+
+run "refuses_an_invalid_vpc_ip_range" {
+  command = plan
+  variables {
+    vpc_ip_range = "10.110.0.0/28"
+  }
+  expect_failures = [var.vpc_ip_range]
+}

@@ -57,3 +57,29 @@ run "rejects_a_bad_zone" {
   }
   expect_failures = [var.dns_zone]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_vault_kv_mount" {
+  command = plan
+  variables {
+    vault_kv_mount = "secret/kv"
+  }
+  expect_failures = [var.vault_kv_mount]
+}
+
+run "refuses_an_invalid_vault_kv_prefix" {
+  command = plan
+  variables {
+    vault_kv_prefix = "/wildside/platform/dev"
+  }
+  expect_failures = [var.vault_kv_prefix]
+}

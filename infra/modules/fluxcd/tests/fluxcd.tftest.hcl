@@ -111,3 +111,45 @@ run "rejects_a_source_name_that_is_no_release_name" {
   }
   expect_failures = [var.git_source_name]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_controller_tags" {
+  command = plan
+  variables {
+    controller_tags = { source = "latest" }
+  }
+  expect_failures = [var.controller_tags]
+}
+
+run "refuses_an_invalid_git_path" {
+  command = plan
+  variables {
+    git_path = "clusters dev"
+  }
+  expect_failures = [var.git_path]
+}
+
+run "refuses_an_invalid_namespace" {
+  command = plan
+  variables {
+    namespace = "Flux_System"
+  }
+  expect_failures = [var.namespace]
+}
+
+run "refuses_an_invalid_sync_interval" {
+  command = plan
+  variables {
+    sync_interval = "1 minute"
+  }
+  expect_failures = [var.sync_interval]
+}

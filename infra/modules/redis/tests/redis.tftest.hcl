@@ -44,3 +44,29 @@ run "rejects_a_bad_kv_prefix" {
   }
   expect_failures = [var.vault_kv_prefix]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_name" {
+  command = plan
+  variables {
+    name = "Valkey"
+  }
+  expect_failures = [var.name]
+}
+
+run "refuses_an_invalid_vault_kv_mount" {
+  command = plan
+  variables {
+    vault_kv_mount = "secret/kv"
+  }
+  expect_failures = [var.vault_kv_mount]
+}

@@ -59,3 +59,37 @@ run "rejects_a_bad_region" {
   }
   expect_failures = [var.region]
 }
+
+# Every other validation, each with a value it must refuse.
+
+run "refuses_an_invalid_cluster_name" {
+  command = plan
+  variables {
+    cluster_name = "Dev"
+  }
+  expect_failures = [var.cluster_name]
+}
+
+run "refuses_an_invalid_load_balancer_size_unit" {
+  command = plan
+  variables {
+    load_balancer_size_unit = 0
+  }
+  expect_failures = [var.load_balancer_size_unit]
+}
+
+run "refuses_an_invalid_preview_domain" {
+  command = plan
+  variables {
+    preview_domain = "not a domain"
+  }
+  expect_failures = [var.preview_domain]
+}
+
+run "refuses_an_invalid_record_ttl" {
+  command = plan
+  variables {
+    record_ttl = 10
+  }
+  expect_failures = [var.record_ttl]
+}
