@@ -32,31 +32,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from wildside.databases import clones, credentials
 from wildside.databases.dsn import Dsn, resolve
+from wildside.databases.template import TemplateSource, refresh
 
 from support import postgres
 
 ROW_BYTES = 300  # approximate heap + index bytes per generated row
 
 
-def build_template(dsn: str, name: str, megabytes: int) -> float:
+def build_template(dsn: str, name: str, megabytes: int, scratch: Path) -> float:
+    """Built by the real `wildside db template refresh` (`db create` clones
+    nothing else); returns its size in MB."""
     rows = megabytes * 1_000_000 // ROW_BYTES
+    migrations = scratch / f"migrations_{megabytes}"
+    migrations.mkdir()
+    (migrations / "001_items.sql").write_text(
+        "CREATE TABLE items AS SELECT g AS id, md5(g::text) AS digest, "
+        f"repeat('x', 180) AS pad, now() AS created FROM generate_series(1, {rows}) g;\n"
+        "ALTER TABLE items ADD PRIMARY KEY (id);\n"
+    )
+    refresh(resolve(dsn), name, TemplateSource(migrations=migrations))
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
-        conn.execute(
-            "CREATE TABLE items AS SELECT g AS id, md5(g::text) AS digest, "
-            "repeat('x', 180) AS pad, now() AS created FROM generate_series(1, %s) g",
-            (rows,),
-        )
-        conn.execute("ALTER TABLE items ADD PRIMARY KEY (id)")
-        conn.execute("VACUUM (FREEZE, ANALYZE) items")
-        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(
-                sql.Identifier(name)
-            )
-        )
+        size = conn.execute("SELECT pg_database_size(%s)", (name,)).fetchone()[0]  # type: ignore[index]
     return float(size) / 1_000_000
 
 
@@ -107,7 +103,7 @@ def main() -> None:
         for megabytes, baseline_runs, runs in sizes:
             template = f"bench_{megabytes}mb"
             print(f"building a {megabytes} MB template ...", file=sys.stderr, flush=True)
-            actual = build_template(dsn, template, megabytes)
+            actual = build_template(dsn, template, megabytes, Path(scratch))
             timings: dict[str, float] = {}
             connection = f"host=127.0.0.1 port={server.port} user=postgres"
 

@@ -40,9 +40,8 @@ StrategyOption = Annotated[
     clones.Strategy,
     typer.Option(
         "--strategy",
-        help="How CREATE DATABASE copies the template. auto: wal_log, but file_copy for a "
-        "template of 200 MB or more on a server with little to checkpoint "
-        "(benchmarks/db_clone_load.py).",
+        help="How CREATE DATABASE copies the template. auto: wal_log below 200 MB, "
+        "file_copy from 200 MB (measured under load by benchmarks/db_clone_load.py).",
         case_sensitive=False,
     ),
 ]

@@ -52,19 +52,6 @@ def database_size(conn: Connection, oid: int) -> int:
     return int(str(row[0])) if row else 0
 
 
-def pending_checkpoint(conn: Connection) -> int | None:
-    """Bytes of WAL written since the last checkpoint's redo point: what the
-    next checkpoint must flush, at most. None without the privilege to read it."""
-    try:
-        row = conn.execute(
-            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::int8 "
-            "FROM pg_control_checkpoint()"
-        ).fetchone()
-    except psycopg.errors.InsufficientPrivilege:
-        return None
-    return None if row is None or row[0] is None else int(str(row[0]))
-
-
 def role_exists(conn: Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
 
