@@ -1,18 +1,24 @@
 """The warm pool under concurrency, against a real PostgreSQL 15: creates
 claiming pool databases while `db pool fill` shrinks and refills the same
-pool. Every process succeeds, and afterwards every preview database exists
+pool. Every racer succeeds, and afterwards every preview database exists
 exactly once and nothing is left behind (no staging database, no unmarked or
-excess pool database, no stray role)."""
+excess pool database, no stray role). The racers run in threads, each with
+its own server session, released together by a barrier: that lines their
+catalogue updates up far more tightly than separate processes starting up
+would. One interleaving the stress cannot hit on demand is forced below."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import psycopg
+
+from wildside.databases import clones, credentials
+from wildside.databases.dsn import resolve
 
 TEMPLATE = "race_template"
 ROUNDS, CREATES = 3, 6
@@ -33,6 +39,26 @@ def _pool(admin: psycopg.Connection[Any]) -> dict[str, str | None]:
     return {str(name): comment for name, comment in rows}
 
 
+def _race(racers: list[Callable[[], object]]) -> list[str]:
+    """Runs every racer in its own thread and session, released at once."""
+    barrier = threading.Barrier(len(racers))
+    failures: list[str] = []
+
+    def run(racer: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            racer()
+        except Exception as error:  # every failure is the finding
+            failures.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=run, args=(racer,)) for racer in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return failures
+
+
 def test_concurrent_creates_race_a_pool_fill_without_failures_or_leaks(
     cli: Any,
     db_env: dict[str, str],
@@ -45,29 +71,29 @@ def test_concurrent_creates_race_a_pool_fill_without_failures_or_leaks(
         "--migrations", str(migrations), "--seed", str(seed), env=db_env,
     )  # fmt: skip
     assert refreshed.returncode == 0, refreshed.stderr
-    executable = str(Path(sys.executable).parent / "wildside")
-    env = {**os.environ, **db_env}
+    dsn = resolve(db_env["WILDSIDE_DB_DSN"])
+    store = credentials.FileStore(Path(db_env["WILDSIDE_DB_CREDENTIALS_DIR"]))
+    target = clones.target_of(dsn, None)
 
-    def start(*args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [executable, "db", *args, "--template", TEMPLATE, "--quiet"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+    def create(pr: int) -> Callable[[], object]:
+        return lambda: clones.create(
+            dsn, pr, template=TEMPLATE, strategy=clones.Strategy.AUTO, store=store, target=target
         )
+
+    def shrink() -> object:
+        return clones.fill_pool(dsn, template=TEMPLATE, size=2, strategy=clones.Strategy.AUTO)
 
     all_prs: list[int] = []
     for round_number in range(ROUNDS):
         # A full pool, then a fill that shrinks it while the creates claim from it:
         # the fill drops databases that a claim may be renaming at that very moment.
-        assert cli("db", "pool", "fill", "--size", "4", "--template", TEMPLATE, env=db_env)
+        clones.fill_pool(dsn, template=TEMPLATE, size=4, strategy=clones.Strategy.AUTO)
         prs = [300 + 10 * round_number + index for index in range(CREATES)]
         all_prs += prs
-        processes = [start("create", "--pr", str(pr)) for pr in prs]
-        processes.insert(CREATES // 2, start("pool", "fill", "--size", "2"))
-        outcomes = [(process.wait(timeout=300), process.communicate()[1]) for process in processes]
-        assert all(code == 0 for code, _ in outcomes), [err for code, err in outcomes if code]
+        racers = [create(pr) for pr in prs]
+        racers.insert(CREATES // 2, shrink)
+        failures = _race(racers)
+        assert failures == [], failures
 
         assert _names(admin, "preview\\_pr\\_3%") == sorted(f"preview_pr_{pr}" for pr in all_prs)
         assert _names(admin, "%\\_\\_new") == []
@@ -82,16 +108,56 @@ def test_concurrent_creates_race_a_pool_fill_without_failures_or_leaks(
             for comment in pool.values()
         ), pool
 
-        settled = cli("db", "pool", "fill", "--size", "2", "--template", TEMPLATE, env=db_env)
-        assert settled.returncode == 0, settled.stderr
+        clones.fill_pool(dsn, template=TEMPLATE, size=2, strategy=clones.Strategy.AUTO)
         assert len(_pool(admin)) == 2
 
     for pr in all_prs:
-        assert cli("db", "drop", "--pr", str(pr), env=db_env).returncode == 0
-    assert cli("db", "pool", "fill", "--size", "0", "--template", TEMPLATE, env=db_env)
+        clones.drop(dsn, pr, store=store)
+    clones.fill_pool(dsn, template=TEMPLATE, size=0, strategy=clones.Strategy.AUTO)
     assert _pool(admin) == {} and _names(admin, "preview\\_pr\\_3%") == []
     admin.execute(f"ALTER DATABASE {TEMPLATE} IS_TEMPLATE false")
     admin.execute(f"DROP DATABASE {TEMPLATE} WITH (FORCE)")
+
+
+def test_a_fill_waits_for_a_claim_in_flight_and_skips_what_it_took(
+    db_env: dict[str, str], admin: psycopg.Connection[Any]
+) -> None:
+    """A claim holds the claim lock and has renamed a pool database, not yet
+    committed, when a fill that drops the whole pool starts. Without the lock
+    the fill would update or drop that database's row under the rename ("tuple
+    concurrently updated", or "does not exist" once it is gone); with it, the
+    fill waits, then sees the pool without that database."""
+    dsn = resolve(db_env["WILDSIDE_DB_DSN"])
+    clones.fill_pool(dsn, template="wildside_template", size=2, strategy=clones.Strategy.AUTO)
+    taken = sorted(_pool(admin))[0]
+    failures: list[str] = []
+    with psycopg.connect(db_env["WILDSIDE_DB_DSN"]) as claim:
+        claim.execute(
+            "SELECT pg_advisory_lock(hashtextextended(%s, 0))",
+            ("wildside:pool-claim:wildside_template",),
+        )
+        claim.execute(f"ALTER DATABASE {taken} RENAME TO claim_in_flight")
+        fill = threading.Thread(
+            target=lambda: failures.extend(
+                _race([lambda: clones.fill_pool(dsn, template="wildside_template", size=0,
+                                                strategy=clones.Strategy.AUTO)])
+            )
+        )  # fmt: skip
+        fill.start()
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        for _ in range(600):
+            if not fill.is_alive() or admin.execute(waiting).fetchone() != (0,):
+                break
+            time.sleep(0.05)
+        claim.commit()
+        claim.execute(
+            "SELECT pg_advisory_unlock(hashtextextended(%s, 0))",
+            ("wildside:pool-claim:wildside_template",),
+        )
+        fill.join(timeout=60)
+    assert failures == []
+    assert _pool(admin) == {}
+    admin.execute("DROP DATABASE claim_in_flight")
 
 
 def test_fill_clears_what_an_interrupted_fill_left(
