@@ -105,4 +105,4 @@ def test_declarative_extras_generate_the_password_once(vault: str) -> None:
         raise_on_deleted_version=False,
     )["data"]["data"]
     assert data["PGHOST"] == "previews-pg-rw.databases.svc.cluster.local"
-    assert data["PGUSER"] == "preview_pr_131"
+    assert data["PGUSER"] == "preview_wildside_pr_131"  # the app is part of the name
