@@ -67,6 +67,8 @@ class FakeGitHub:
         self.actor: dict[str, Any] = dict(ACTIONS_BOT)
         self.user: dict[str, Any] | None = None
         self.violations: list[str] = []  # requests GitHub would have refused
+        # repository_dispatch events received (Flux's githubdispatch provider)
+        self.dispatches: list[dict[str, Any]] = []
         self._ids = iter(range(1000, 10**9))
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -205,7 +207,8 @@ class FakeGitHub:
             )
         if lower.get("x-github-api-version", API_VERSION) != API_VERSION:
             return 400, f"Unsupported 'X-GitHub-Api-Version': {lower['x-github-api-version']}"
-        if "application/vnd.github+json" not in lower.get("accept", ""):
+        # GitHub accepts its current media type and the older v3 one (go-github's).
+        if "application/vnd.github" not in lower.get("accept", ""):
             return 415, "Unsupported Media Type: send Accept: application/vnd.github+json"
         if method in ("POST", "PATCH") and not isinstance(body, dict):
             return 400, "Problems parsing JSON"
@@ -263,12 +266,22 @@ class FakeGitHub:
                     {},
                 )
             return 200, self.user, {}
+        if path.startswith("/api/v3/"):  # GitHub Enterprise's base, as go-github uses it
+            path = path[len("/api/v3") :]
         prefix = f"/repos/{self.repository}"
         if path.startswith(f"/repositories/{REPOSITORY_ID}/"):
             path = prefix + path[len(f"/repositories/{REPOSITORY_ID}") :]
         if not path.startswith(prefix):
             return 404, {"message": "Not Found"}, {}
         rest = path[len(prefix) :]
+        if rest == "/dispatches" and method == "POST":
+            if not isinstance(body.get("event_type"), str) or not body["event_type"]:
+                return self._invalid("RepositoryDispatch", "event_type")
+            payload = body.get("client_payload", {})
+            if not isinstance(payload, dict):
+                return self._invalid("RepositoryDispatch", "client_payload", "invalid")
+            self.dispatches.append({"event_type": body["event_type"], "client_payload": payload})
+            return 204, None, {}
         if m := re.fullmatch(r"/issues/(\d+)/comments", rest):
             pr = int(m.group(1))
             if method == "GET":
