@@ -70,3 +70,14 @@ resource "vault_generic_endpoint" "eso_role" {
 
   depends_on = [vault_kubernetes_auth_backend_config.this, vault_policy.read]
 }
+
+# Earlier versions managed the role as vault_kubernetes_auth_backend_role. Forget that
+# object instead of deleting it: the endpoint above writes the same path, and a delete
+# ordered after that write would leave External Secrets without a role.
+removed {
+  from = vault_kubernetes_auth_backend_role.eso
+
+  lifecycle {
+    destroy = false
+  }
+}
