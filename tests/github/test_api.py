@@ -141,6 +141,8 @@ def test_pagination_follows_link_headers(github: FakeGitHub) -> None:
         pulls = api.paginate("repos/{repo}/pulls", {"state": "open"})
     assert [p["number"] for p in pulls] == list(range(1, 251))
     assert [r.query.get("page", "1") for r in github.requests] == ["1", "2", "3"]
+    # GitHub's next links name the repository by id, as the real API does
+    assert [r.path for r in github.requests[1:]] == ["/repositories/812345678/pulls"] * 2
     assert all(r.query["per_page"] == "100" for r in github.requests)
 
 
