@@ -316,3 +316,32 @@ def test_no_change_is_reported_only_when_the_remote_holds_it(
     assert again.returncode == 0, again.stderr
     assert again.json()["changed"] is True
     assert_deployed(apps, 1, "abcdef0")
+
+
+def test_an_object_missing_from_the_cache_is_fetched_again(
+    apps: Path, cli: Any, isolated_cache: Path
+) -> None:
+    """A fetch that brings nothing new never notices that an object the cache
+    should hold is gone; reading it must rebuild the slot, not fail forever."""
+    assert (
+        cli("preview", "up", "--pr", "1", "--sha", "abcdef0", "--repo", str(apps)).returncode == 0
+    )
+    (slot,) = cache_slots(isolated_cache)
+    blob = subprocess.run(
+        ["git", "--git-dir", str(apps), "rev-parse", "main:overlays/ephemeral/pr-1/preview.yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    loose = slot / "objects" / blob[:2] / blob[2:]
+    assert loose.is_file(), "the blob this write made is a loose object of the cache"
+    loose.unlink()
+    for attempt in ("first", "second"):
+        listed = cli("preview", "list", "--repo", str(apps), "--json")
+        assert listed.returncode == 0, f"{attempt} run: {listed.stderr}"
+        assert [row["pr"] for row in listed.json()] == [1]
+    loose.unlink(missing_ok=True)
+    result = cli("preview", "up", "--pr", "1", "--sha", "fedcba9", "--repo", str(apps), "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.json()["changed"] is True
+    assert_deployed(apps, 1, "fedcba9")

@@ -55,6 +55,11 @@ def tree_content(entries: list[Entry]) -> bytes:
     )
 
 
+class DamagedCache(OperationalError):
+    """An object the cache should hold is missing or unreadable: a fetch that
+    saw nothing new does not notice, so the holder of the slot builds it anew."""
+
+
 _TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
 
 
@@ -68,7 +73,7 @@ def parse_tree(content: bytes) -> list[Entry]:
         entries.append(Entry(mode.decode(), name.decode("utf-8", "surrogateescape"), oid.hex()))
         end = match.end()
     if end != len(content):
-        raise OperationalError("a tree in the cached checkout is malformed; run again")
+        raise DamagedCache("a tree in the cached checkout is malformed")
     return entries
 
 
@@ -91,8 +96,11 @@ class ObjectStore:
 
     def close(self) -> None:
         if self._process is not None:
-            assert self._process.stdin is not None
+            assert self._process.stdin is not None and self._process.stdout is not None
             self._process.stdin.close()
+            # after a failed read, answers may still be pending: closing our end
+            # ends cat-file instead of leaving it blocked on a full pipe
+            self._process.stdout.close()
             self._process.wait()
             self._process = None
 
@@ -120,9 +128,8 @@ class ObjectStore:
         _, stdout = self._batch()
         header = stdout.readline().split()
         if len(header) != 3 or header[1].decode() != kind:
-            raise OperationalError(
-                f"the cached checkout lacks {kind} {oid} ({b' '.join(header).decode()!r}); "
-                "it is rebuilt on the next run"
+            raise DamagedCache(
+                f"the cached checkout lacks {kind} {oid} ({b' '.join(header).decode()!r})"
             )
         content = stdout.read(int(header[2]))
         stdout.read(1)  # the newline after each object
@@ -156,7 +163,7 @@ class ObjectStore:
     def commit_tree(self, commit: str) -> str:
         first = self.read(commit, "commit").split(b"\n", 1)[0]
         if not first.startswith(b"tree "):
-            raise OperationalError(f"commit {commit} has no tree")
+            raise DamagedCache(f"commit {commit} in the cached checkout has no tree")
         return first[5:].decode()
 
     def write(self, kind: str, content: bytes) -> str:

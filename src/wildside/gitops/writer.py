@@ -24,9 +24,10 @@ from wildside.core.output import SILENT, Progress
 from wildside.gitops import checkout, worktree
 from wildside.gitops.git import Git, failure_detail
 from wildside.gitops.location import RepoLocation
-from wildside.gitops.objects import ObjectStore
+from wildside.gitops.objects import DamagedCache, ObjectStore
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 _RETRYABLE_PUSH = (
     "[rejected]",
@@ -134,14 +135,19 @@ class _Session:
         except checkout.FetchFailed as failure:
             if failure.remote_side:
                 raise
-            self.store.close()
-            checkout.rebuild(self.slot, self.git)
+            self.rebuild()
             tip = checkout.fetch(self.git, self.location, self.branch)
         if tip is None and self.from_cache:
             self.from_cache = False
             self.branch = checkout.default_branch(self.git, self.location)
             tip = checkout.fetch(self.git, self.location, self.branch)
         return tip
+
+    def rebuild(self) -> None:
+        """Start the slot over: a new repository, no scratch trees."""
+        self.store.close()
+        self.store.forget()
+        checkout.rebuild(self.slot, self.git)
 
     def tree_of(self, commit: str | None) -> str | None:
         return self.store.commit_tree(commit) if commit is not None else None
@@ -160,17 +166,63 @@ class _Session:
                 )
 
 
+def _repairing(session: _Session, step: Callable[[], U]) -> U:
+    """Run `step`; when the cache turns out to lack an object (which a fetch
+    that brought nothing new cannot notice), rebuild the slot and run it again."""
+    try:
+        return step()
+    except DamagedCache:
+        session.rebuild()
+        return step()
+
+
 def read(location: RepoLocation, reader: Callable[[Path], T]) -> tuple[T, str | None]:
     """Run `reader` on a copy of the remote tip's tree; returns its value and the tip."""
     with checkout.locked_slot(location) as slot:
         session = _Session(slot, location)
         with session.store:
-            tip = session.fetch()
             scratch = slot.scratch(None)
-            snapshot = worktree.materialize(session.store, session.tree_of(tip), scratch, None)
+
+            def fetch_and_write_out() -> tuple[str | None, worktree.Snapshot]:
+                tip = session.fetch()
+                tree = session.tree_of(tip)
+                return tip, worktree.materialize(session.store, tree, scratch, None)
+
+            tip, snapshot = _repairing(session, fetch_and_write_out)
             value = reader(scratch)
             snapshot.unchanged()
             return value, tip
+
+
+@dataclass(frozen=True)
+class _Draft(Generic[T]):
+    """One attempt's commit-to-be: the tip it builds on and the tree it would hold."""
+
+    tip: str | None
+    base: str | None
+    tree: str | None
+    value: T
+    expected: dict[str, str | None]
+
+
+def _draft(
+    session: _Session,
+    change: Callable[[Path], T],
+    sparse: list[str] | None,
+    scope: tuple[str, ...] | None,
+) -> _Draft[T]:
+    store = session.store
+    tip = session.fetch()
+    base = session.tree_of(tip)
+    scratch = session.slot.scratch(sparse)
+    snapshot = worktree.materialize(store, base, scratch, sparse)
+    value = change(scratch)
+    changes, expected = snapshot.changes(store)
+    check_scope(list(changes), scope)
+    tree = store.rewrite(base, changes) if changes else base
+    if tree is None and base is not None:  # everything removed: Git's empty tree
+        tree = store.write_tree([])
+    return _Draft(tip, base, tree, value, expected)
 
 
 def commit_change(
@@ -206,17 +258,9 @@ def _commit(
     for attempt in range(1, attempts + 1):
         started = time.monotonic()
         progress.step(f"syncing {location.display} ({session.branch})")
-        tip = session.fetch()
-        base = session.tree_of(tip)
-        scratch = session.slot.scratch(sparse)
-        snapshot = worktree.materialize(store, base, scratch, sparse)
-        value = change(scratch)
-        changes, expected = snapshot.changes(store)
-        check_scope(list(changes), scope)
-        tree = store.rewrite(base, changes) if changes else base
-        if tree is None and base is not None:  # everything removed: Git's empty tree
-            tree = store.write_tree([])
-        if tree == base:
+        draft = _repairing(session, lambda: _draft(session, change, sparse, scope))
+        tip, tree, value, expected = draft.tip, draft.tree, draft.value, draft.expected
+        if tree == draft.base:
             session.verify(tip, expected)
             return CommitOutcome(False, tip, attempt, session.branch, value)
         assert tree is not None
