@@ -147,6 +147,9 @@ def test_the_action_installs_from_the_lock_and_refuses_a_tampered_hash(tmp_path:
     def install(root: Path) -> subprocess.CompletedProcess[str]:
         runner_temp = tmp_path / f"runner-{root.name}"
         runner_temp.mkdir()
+        return install_into(runner_temp, root)
+
+    def install_into(runner_temp: Path, root: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["bash", str(root / ".github" / "actions" / "wildside-app" / "install.sh")],
             env={
@@ -167,6 +170,20 @@ def test_the_action_installs_from_the_lock_and_refuses_a_tampered_hash(tmp_path:
         [f"{venv_bin}/wildside", "--version"], capture_output=True, text=True, check=False
     )
     assert version.returncode == 0 and version.stdout.startswith("wildside ")
+
+    # A venv restored from the action's cache: used as it is, or, when only the
+    # source changed, with just the CLI reinstalled (the dependencies stay).
+    venv = Path(venv_bin).parent
+    marker = venv / "kept-from-the-cache"
+    marker.write_text("")
+    again = install_into(venv.parent)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert marker.exists()
+    (venv / ".wildside-source").write_text("an older commit\n")
+    stale = install_into(venv.parent)
+    assert stale.returncode == 0, stale.stderr[-2000:]
+    assert marker.exists(), "a source change must not rebuild the dependencies"
+    assert (venv / ".wildside-source").read_text() != "an older commit\n"
 
     # a copy of the action and lock whose PyYAML hashes were all replaced
     copy = tmp_path / "tampered"
