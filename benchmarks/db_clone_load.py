@@ -14,6 +14,9 @@ again, four ways:
   (d) `db create` claiming a warm pool database     (`db pool fill` beforehand)
   (e) `db create --no-pool` with the default strategy, auto (the rule in
       wildside.databases.clones.choose; what it chose is printed)
+  (f)-(h) for a template of 200 MB or more: (b), (c) and (e) again, each run
+      just after 200 MB were written to the live previews, a backlog the
+      checkpoint that FILE_COPY starts with has to flush
 
 Reported per size and way: time to a usable database (created, role and
 credentials included, answering a query on its largest table through a new
@@ -25,7 +28,10 @@ shows as latency: a transaction that had to wait counts from when it was due.
 Targets (issue 19): time to a usable database <= 1/5 of (a) under load;
 live previews' p99 during <= 2x before; pool claim <= 100 ms.
 
-Run: .venv/bin/python benchmarks/db_clone_load.py [--quick]   (~6 min; --quick ~2 min)
+The WAL the load writes per second is printed, to compare with a real cluster.
+
+Run: .venv/bin/python benchmarks/db_clone_load.py [--quick]
+(~12 min on a busy 2-core machine; --quick, 50 MB only, ~5 min)
 """
 
 from __future__ import annotations

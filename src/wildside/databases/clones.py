@@ -35,11 +35,12 @@ class Strategy(StrEnum):
 
 
 DEFAULT_STRATEGY = Strategy.AUTO
-# benchmarks/db_clone_load.py, a server under steady write load: at 500 MB FILE_COPY
-# took the same ~2.1 s in every run, with or without 200 MB written since the last
-# checkpoint, and the other databases' p99 rose less than under WAL_LOG, whose time
-# swung 1.3-3.7 s (it queues behind everyone's commits in the one WAL). At 50 MB
-# WAL_LOG was as fast or faster. Between the two sizes nothing was measured.
+# benchmarks/db_clone_load.py, three runs on a server under steady write load: at
+# 500 MB FILE_COPY took 1.1-2.8 s (median 2.1 s), WAL_LOG 1.3-3.7 s (median 2.3 s);
+# after 200 MB written since the last checkpoint, WAL_LOG raised the other databases'
+# p99 4.3-4.6x and FILE_COPY at most 1.5x. WAL_LOG shares the one WAL with everyone's
+# commits. At 50 MB WAL_LOG was faster (median 0.7 s beside 0.9 s). Sizes between
+# the two were not measured.
 WAL_LOG_BELOW_BYTES = 200 * 1_000_000
 
 
