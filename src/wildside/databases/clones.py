@@ -218,6 +218,8 @@ def _finish(dsn: Dsn, conn: q.Connection, staging: str, pr: int, now: int) -> No
                     ),
                 ],
             )
+            session = clone.info.backend_pid
+        q.wait_until_closed(conn, session)
     q.run_together(
         conn,
         [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -96,6 +97,17 @@ def drop_database(conn: Connection, name: str) -> None:
         except psycopg.errors.InvalidCatalogName:
             return
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def wait_until_closed(conn: Connection, pid: int, limit: float = 2.0) -> None:
+    """Until a session just closed has left the server. A backend exits after
+    its client hangs up; a RENAME or DROP of its database that still finds it
+    there sleeps 100 ms before looking again, most of a pool claim's time on
+    a busy machine. Past the limit the RENAME's own wait takes over."""
+    deadline = time.monotonic() + limit
+    query = "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
+    while conn.execute(query, (pid,)).fetchone() is not None and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 def run_together(conn: Connection, statements: Sequence[sql.Composable]) -> None:
