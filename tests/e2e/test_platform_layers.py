@@ -2,7 +2,9 @@
 infra/modules/fluxcd bootstraps it (a GitRepository and a Kustomization both
 named flux-system, pointed at clusters/<cluster> of wildside-infra), the
 entry point applies the five layers and Flux holds each one back until the
-layer it dependsOn is Ready.
+layer it dependsOn is Ready. First the defect that naming fixed: the
+flux2-sync chart names its GitRepository after the Helm release, and a
+release named "flux2-sync" leaves every layer without its source.
 
 How far this goes offline, and why: the sources layer applies the Helm
 repositories of Traefik, cert-manager, External Secrets, CloudNativePG,
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +36,31 @@ LAYERS = [
     "previews",
 ]
 KUSTOMIZATIONS = f"/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/{FLUX_NAMESPACE}/kustomizations"
+
+
+def flux2_sync_release(release: str, url: str) -> list[dict[str, Any]]:
+    """What infra/modules/fluxcd's flux2-sync release creates: the chart names
+    both the GitRepository and the Kustomization after the Helm release
+    (templates/flux-gitrepository.yaml has no name value at all)."""
+    return [
+        {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "GitRepository",
+            "metadata": {"name": release, "namespace": FLUX_NAMESPACE},
+            "spec": {"interval": "1m", "url": url, "ref": {"branch": "main"}},
+        },
+        {
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": release, "namespace": FLUX_NAMESPACE},
+            "spec": {
+                "interval": "10m",
+                "path": "./clusters/dev",
+                "prune": True,
+                "sourceRef": {"kind": "GitRepository", "name": release},
+            },
+        },
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -68,34 +96,41 @@ def test_layers_reconcile_in_depends_on_order(platform_cluster: Cluster, tmp_pat
         "--repo", str(infra_repo), env=env,
     )  # fmt: skip
 
-    # What infra/modules/fluxcd's flux2-sync release creates.
-    cluster.apply(
-        [
-            {
-                "apiVersion": "source.toolkit.fluxcd.io/v1",
-                "kind": "GitRepository",
-                "metadata": {"name": "flux-system", "namespace": FLUX_NAMESPACE},
-                "spec": {"interval": "1m", "url": infra_url, "ref": {"branch": "main"}},
-            },
-            {
-                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-                "kind": "Kustomization",
-                "metadata": {"name": "flux-system", "namespace": FLUX_NAMESPACE},
-                "spec": {
-                    "interval": "10m",
-                    "path": "./clusters/dev",
-                    "prune": True,
-                    "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
-                },
-            },
-        ]
-    )
-
     def status() -> str:
         return json.dumps(
             {k["metadata"]["name"]: cluster.condition(k) for k in cluster.items(KUSTOMIZATIONS)},
             indent=1,
         )
+
+    # The defect first: a release named "flux2-sync" (the module's old name)
+    # applies clusters/dev, but every layer reads GitRepository flux-system.
+    cluster.apply(flux2_sync_release("flux2-sync", infra_url))
+    wait_until(
+        lambda: cluster.is_ready(f"{KUSTOMIZATIONS}/flux2-sync"),
+        timeout=120,
+        what="the flux2-sync Kustomization (clusters/dev) to apply",
+        detail=status,
+    )
+
+    def source_missing() -> str | None:
+        ready = cluster.condition(cluster.get(f"{KUSTOMIZATIONS}/platform-sources"))
+        message = str((ready or {}).get("message", ""))
+        return message if ready and '"flux-system" not found' in message else None
+
+    wait_until(
+        source_missing, timeout=60, what="platform-sources to miss its source", detail=status
+    )
+    cluster.kubectl("-n", FLUX_NAMESPACE, "delete", "kustomization", "flux2-sync", "--wait=false")
+    wait_until(
+        lambda: not cluster.items(KUSTOMIZATIONS),
+        timeout=120,
+        what="the old release's Kustomizations to be pruned",
+        detail=status,
+    )
+    cluster.kubectl("-n", FLUX_NAMESPACE, "delete", "gitrepository", "flux2-sync")
+
+    # The fix: the release is named flux-system, what the renderer references.
+    cluster.apply(flux2_sync_release("flux-system", infra_url))
 
     wait_until(
         lambda: cluster.is_ready(f"{KUSTOMIZATIONS}/flux-system"),
