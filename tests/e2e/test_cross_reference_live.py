@@ -1,9 +1,9 @@
 """The cross-reference checks of tests/platform/test_cross_reference.py, run
 on what the real API server makes of each cluster's objects (a server-side
 dry-run apply with the real CRDs returns them defaulted and admitted), and
-Pod Security checked by the API server's own admission: preview pods are
-admitted in their `restricted` namespace, and a pod that breaks the profile
-is refused there."""
+Pod Security checked by the API server's own admission: the app's pods
+(previews and long-lived environments) are admitted in their `restricted`
+namespaces, and a pod that breaks the profile is refused there."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from support import crossref
 from support.cluster import Cluster
 from support.cluster_objects import PREVIEW_DOMAIN, apps_repository, runs_on
 from support.platform_tree import CLUSTERS, render_into
-
-LONG_LIVED = {"wildside-staging", "wildside-production"}  # apps init's namespaces: not covered yet
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +71,8 @@ def test_cross_references_hold_on_the_api_server(
     assert crossref.host_problems(served) == []
     problems, checked = crossref.scrape_problems(served)
     assert problems == []
-    if name == "dev":
-        assert "wildside" in checked
-    assert (
-        crossref.namespace_problems([o for o in served if o["metadata"]["name"] not in LONG_LIVED])
-        == []
-    )
+    assert "wildside" in checked, "the app's PodMonitor met the app's pods"
+    assert crossref.namespace_problems(served) == []
 
 
 def _pods(objects: list[dict[str, Any]], namespaces: set[str]) -> list[dict[str, Any]]:
@@ -98,19 +92,23 @@ def _pods(objects: list[dict[str, Any]], namespaces: set[str]) -> list[dict[str,
     ]
 
 
-def test_preview_pods_pass_pod_security_admission(
-    cluster: Cluster, tree: Path, checkout: Path
+@pytest.mark.parametrize("name", CLUSTERS)
+def test_app_pods_pass_pod_security_admission(
+    cluster: Cluster, tree: Path, checkout: Path, name: str
 ) -> None:
-    objects = runs_on(tree, "dev", checkout)
-    previews = [
+    """Previews (dev) and the long-lived environments (staging, production)
+    alike: the API server admits the app's pods in their `restricted`
+    namespace and refuses one that breaks the profile."""
+    objects = runs_on(tree, name, checkout)
+    apps = [
         n
         for n in crossref.kind(objects, "Namespace")
-        if n["metadata"]["name"].startswith("wildside-pr-")
+        if n["metadata"]["name"].startswith("wildside-")
     ]
-    cluster.apply(previews)
-    names = {n["metadata"]["name"] for n in previews}
-    pods = _pods(objects, names)
-    assert len(pods) >= 4
+    assert apps
+    cluster.apply(apps)
+    pods = _pods(objects, {n["metadata"]["name"] for n in apps})
+    assert len(pods) >= 2 * len(apps)
     admitted = cluster.kubectl(
         "create", "--dry-run=server", "-f", "-", input=yaml.safe_dump_all(pods), check=False
     )
@@ -125,3 +123,52 @@ def test_preview_pods_pass_pod_security_admission(
     )
     assert refused.returncode != 0
     assert 'violates PodSecurity "restricted' in refused.stderr
+
+
+# Pods that break one Pod Security profile each: (spec, the levels that refuse it).
+LEVEL_PROBES = {
+    "no security context": (
+        {"containers": [{"name": "probe", "image": "registry.k8s.io/pause:3.10"}]},
+        {"restricted"},
+    ),
+    "host network": (
+        {
+            "hostNetwork": True,
+            "containers": [{"name": "probe", "image": "registry.k8s.io/pause:3.10"}],
+        },
+        {"restricted", "baseline"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CLUSTERS)
+def test_every_namespace_enforces_the_level_it_declares(
+    cluster: Cluster, tree: Path, checkout: Path, name: str
+) -> None:
+    """The static check reads the labels; the API server is what enforces
+    them. Each namespace a cluster runs refuses exactly the probe pods its
+    declared level forbids (`monitoring` is baseline, node-exporter's
+    privileged, everything else restricted)."""
+    namespaces = crossref.kind(runs_on(tree, name, checkout), "Namespace")
+    cluster.apply(namespaces)
+    levels: dict[str, str] = {}
+    for namespace in namespaces:
+        level = namespace["metadata"]["labels"][crossref.ENFORCE]
+        levels[namespace["metadata"]["name"]] = level
+        for probe, (spec, refused_at) in LEVEL_PROBES.items():
+            pod = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "level-probe", "namespace": namespace["metadata"]["name"]},
+                "spec": spec,
+            }
+            completed = cluster.kubectl(
+                "create", "--dry-run=server", "-f", "-", input=yaml.safe_dump(pod), check=False
+            )
+            where = f"{probe} in {namespace['metadata']['name']} ({level})"
+            if level in refused_at:
+                assert completed.returncode != 0, where
+                assert f'violates PodSecurity "{level}' in completed.stderr, where
+            else:
+                assert completed.returncode == 0, (where, completed.stderr)
+    assert set(levels.values()) == {"restricted", "baseline", "privileged"}
