@@ -296,8 +296,8 @@ def test_tofu_outputs_fill_the_configuration(cli: Any, config_dir: Path, tmp_pat
         "vault_address: https://vault.internal.example.com:8200"
         in (dev / "cluster-vars.yaml").read_text()
     )
-    assert "BEGIN CERTIFICATE" in (dev / "configs" / "vault-ca.yaml").read_text()
-    assert "lb-1234" in (dev / "controllers" / "patch-traefik-load-balancer.yaml").read_text()
+    assert "BEGIN CERTIFICATE" in (dev / "configs" / "vault" / "vault-ca.yaml").read_text()
+    assert "lb-1234" in (dev / "controllers" / "traefik" / "patch-load-balancer.yaml").read_text()
     assert (
         "vault.internal" not in (output / "clusters" / "staging" / "cluster-vars.yaml").read_text()
     )

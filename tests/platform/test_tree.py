@@ -233,6 +233,11 @@ CLUSTER_OWN_KINDS = {
 }
 
 
+# Layer folders whose own files all sit in a subfolder per component
+# (`configs/vault/`, `configs/databases/`, …) beside the layer's kustomization.yaml.
+GROUPED_LAYERS = {"controllers", "configs"}
+
+
 def _cluster_folder_problems(root: Path) -> list[str]:
     indexes = list(root.rglob("kustomization.yaml"))
     patches = {
@@ -242,19 +247,22 @@ def _cluster_folder_problems(root: Path) -> list[str]:
     }
     problems = []
     for index in indexes:
-        files = [p for p in index.parent.iterdir() if p.is_file()]
-        if len(files) > 8:
-            problems.append(f"{index.parent} holds {len(files)} files")
+        folder = index.parent
+        files = [p for p in folder.iterdir() if p.is_file() and p != index]
+        if len(files) > 7:
+            problems.append(f"{folder} holds {len(files) + 1} files")
         for path in files:
             if path.stat().st_size >= 4096:
                 problems.append(f"{path} is not small")
-            if path.resolve() in patches or path == index:
+            if folder.parent == root and folder.name in GROUPED_LAYERS:
+                problems.append(f"{path} is not in its component's folder")
+            if "monitoring" in path.name and folder.name != "monitoring":
+                problems.append(f"{path} is not under the monitoring component's folder")
+            if path.resolve() in patches:
                 continue
             kinds = {d["kind"] for d in yaml.safe_load_all(path.read_text())}
             if not kinds <= CLUSTER_OWN_KINDS:
                 problems.append(f"{path} holds {sorted(kinds - CLUSTER_OWN_KINDS)}")
-            if "monitoring" in path.name and index.parent.name != "monitoring":
-                problems.append(f"{path} is not under the monitoring component's folder")
     return problems
 
 
@@ -263,8 +271,9 @@ def test_cluster_folders_hold_entry_points_patches_and_their_own_objects(
     rendered_tree: Path, cluster: str, tmp_path: Path
 ) -> None:
     """`clusters/<c>/` once held 19 monitoring files flat in `configs/` and a
-    13 kB values string: each folder now holds a few small files, and a
-    component's own objects sit in its subfolder."""
+    13 kB values string: each folder now holds a few small files, and in the
+    controllers and configs layers every file but the layer's kustomization.yaml
+    sits in its component's subfolder."""
     root = rendered_tree / "clusters" / cluster
     assert _cluster_folder_problems(root) == []
     copied = tmp_path / cluster
@@ -274,6 +283,7 @@ def test_cluster_folders_hold_entry_points_patches_and_their_own_objects(
     found = _cluster_folder_problems(copied)
     assert any("['HelmRelease']" in p for p in found), found
     assert any("not under the monitoring" in p for p in found), found
+    assert any("not in its component's folder" in p for p in found), found
 
 
 def test_nothing_secret_in_the_tree(rendered_tree: Path) -> None:

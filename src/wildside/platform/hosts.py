@@ -85,7 +85,7 @@ def patches(cluster: ClusterConfig, hosts: list[Host]) -> list[Patch]:
         ),
         Patch(
             Layer.CONFIGS,
-            "patch-tls-store-hosts.yaml",
+            "hosts/patch-tls-store.yaml",
             store,
             target={"kind": "TLSStore", "name": TLS_STORE},
         ),

@@ -216,7 +216,9 @@ class Databases(Component[DatabasesSettings]):
                 "ACCESS_SECRET_KEY": (backup.credentials_path, backup.secret_key_property),
             },
         )
-        found = [Patch(Layer.CONFIGS, "pg-backup-credentials.yaml", credentials, resource=True)]
+        found = [
+            Patch(Layer.CONFIGS, "databases/pg-backup-credentials.yaml", credentials, resource=True)
+        ]
         for pg in self.pg_clusters(cluster):
             store = {
                 "destinationPath": f"{backup.destination}/{cluster.name}",
@@ -252,13 +254,15 @@ class Databases(Component[DatabasesSettings]):
             found.append(
                 Patch(
                     Layer.CONFIGS,
-                    f"patch-backup-{pg}.yaml",
+                    f"databases/patch-backup-{pg}.yaml",
                     patch,
                     target={"kind": "Cluster", "name": pg},
                 )
             )
             found.append(
-                Patch(Layer.CONFIGS, f"scheduledbackup-{pg}.yaml", scheduled, resource=True)
+                Patch(
+                    Layer.CONFIGS, f"databases/scheduledbackup-{pg}.yaml", scheduled, resource=True
+                )
             )
         return found
 

@@ -117,7 +117,7 @@ class Traefik(Component[TraefikSettings]):
             "spec": {"values": {"service": {"annotations": annotations}}},
         }
         target = {"kind": "HelmRelease", "name": "traefik"}
-        return [Patch(Layer.CONTROLLERS, "patch-traefik-load-balancer.yaml", patch, target)]
+        return [Patch(Layer.CONTROLLERS, "traefik/patch-load-balancer.yaml", patch, target)]
 
     def variables(self, cluster: ClusterConfig, settings: TraefikSettings) -> dict[str, str]:
         return {

@@ -226,7 +226,7 @@ class Vault(Component[NoSettings]):
         assert cluster.vault is not None
         conditions = Patch(
             Layer.CONFIGS,
-            "patch-vault-conditions.yaml",
+            "vault/patch-conditions.yaml",
             {
                 "apiVersion": kube.EXTERNAL_SECRETS_API,
                 "kind": "ClusterSecretStore",
@@ -262,10 +262,10 @@ class Vault(Component[NoSettings]):
         }
         return [
             conditions,
-            Patch(Layer.CONFIGS, "vault-ca.yaml", configmap, resource=True),
+            Patch(Layer.CONFIGS, "vault/vault-ca.yaml", configmap, resource=True),
             Patch(
                 Layer.CONFIGS,
-                "patch-vault-ca.yaml",
+                "vault/patch-ca.yaml",
                 store_patch,
                 target={"kind": "ClusterSecretStore", "name": names.SECRET_STORE},
             ),
