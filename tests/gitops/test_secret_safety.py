@@ -183,6 +183,40 @@ def test_the_header_is_scoped_to_the_apps_repository(server: GitServer) -> None:
     assert server.seen and all(seen == HEADER for seen in server.seen)
 
 
+def test_a_redirect_to_another_host_does_not_carry_the_header(
+    server: GitServer, cli: Any, tmp_path: Path, isolated_cache: Path
+) -> None:
+    """The apps repository answers 301 to another server (a renamed or moved
+    repository). Git, left to itself, sends the header with every request after
+    the redirect; with credentials it follows none, and says it was moved."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "-b", "main", str(elsewhere / "apps.git")], check=True
+    )
+    with git_https_server(elsewhere, server.certificate, None) as other:
+        server.moved["/apps.git"] = f"https://localhost:{other.port}/apps.git"
+        git = Git(None, url=server.url("apps.git", f"x-access-token:{TOKEN}"))
+        env = {**git.env, "GIT_SSL_CAINFO": str(server.certificate)}
+        listed = subprocess.run(
+            ["git", "ls-remote", server.url("apps.git")], env=env, capture_output=True, check=False
+        )
+        refused = cli(
+            "preview",
+            "list",
+            "--repo",
+            server.url("apps.git"),
+            env={"WILDSIDE_GIT_TOKEN": TOKEN, "GIT_SSL_CAINFO": str(server.certificate)},
+        )
+    assert refused.returncode == 1
+    assert "redirect" in refused.stderr and "give its new URL" in refused.stderr
+    assert_no_secret("stderr", refused.stderr)
+    assert listed.returncode != 0
+    assert b"301" in listed.stderr or b"redirect" in listed.stderr.lower(), listed.stderr
+    assert server.seen and all(seen == HEADER for seen in server.seen)
+    assert all(seen == "" for seen in other.seen), other.seen
+
+
 @pytest.mark.parametrize(
     ("given", "shown"),
     [

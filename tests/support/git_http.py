@@ -37,7 +37,7 @@ def make_certificate(directory: Path) -> Path:
             "-subj",
             "/CN=127.0.0.1",
             "-addext",
-            "subjectAltName=IP:127.0.0.1",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
             "-keyout",
             str(directory / "key.pem"),
             "-out",
@@ -56,6 +56,8 @@ class GitServer:
     certificate: Path
     expected: str | None  # the Authorization header value demanded, or None for none
     seen: list[str] = field(default_factory=list)  # Authorization headers received
+    # path prefix -> URL it moved to (answered 301, as GitHub does for a renamed repository)
+    moved: dict[str, str] = field(default_factory=dict)
 
     def url(self, name: str, userinfo: str = "") -> str:
         at = f"{userinfo}@" if userinfo else ""
@@ -88,6 +90,13 @@ def _handler(server_state: GitServer) -> type[http.server.BaseHTTPRequestHandler
             authorization = self.headers.get("Authorization", "")
             server_state.seen.append(authorization)
             body = self._body() if self.command == "POST" else b""
+            for prefix, target in server_state.moved.items():
+                if self.path.startswith(prefix):
+                    self.send_response(301)
+                    self.send_header("Location", target + self.path.removeprefix(prefix))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             if server_state.expected is not None and authorization != server_state.expected:
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", 'Basic realm="git"')

@@ -7,6 +7,7 @@ repository URL (see credentials.py), and scrubbed from every error message."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ _IDENTITY = {
 _MEANINGFUL = ("fatal:", "error:", "remote: error:", "remote: fatal:", "!", "[rejected]")
 _ADVICE = ("hint:", "warning:", "To ", "Done")
 _MAX_DETAIL = 600
+_REDIRECTED = re.compile(r"returned error: 30[12378]\b")
 
 
 def failure_detail(stderr: str) -> str:
@@ -40,6 +42,11 @@ def failure_detail(stderr: str) -> str:
     chosen = meaningful or [line for line in lines if not line.startswith(_ADVICE)] or lines
     parts = [line.removeprefix("fatal: ").removeprefix("error: ") for line in chosen]
     detail = "; ".join(dict.fromkeys(parts)) or "no output"
+    if _REDIRECTED.search(detail):
+        detail += (
+            " (the repository answered with a redirect, which is not followed while "
+            "credentials are in use: give its new URL)"
+        )
     return detail if len(detail) <= _MAX_DETAIL else detail[: _MAX_DETAIL - 1] + "…"
 
 
@@ -60,11 +67,15 @@ def git_environment(credentials: Credentials | None = None) -> dict[str, str]:
     if credentials is not None and credentials.header is not None:
         count = env.get("GIT_CONFIG_COUNT", "0")
         index = int(count) if count.isdigit() else 0
-        env["GIT_CONFIG_COUNT"] = str(index + 1)
-        # http.<url>.extraHeader: sent to the apps repository only, never to a redirect
-        # target or submodule host
+        env["GIT_CONFIG_COUNT"] = str(index + 2)
+        # http.<url>.extraHeader: sent to the apps repository only, never to a
+        # submodule or other host ...
         env[f"GIT_CONFIG_KEY_{index}"] = f"http.{credentials.url}.extraHeader"
         env[f"GIT_CONFIG_VALUE_{index}"] = credentials.header
+        # ... nor to where it redirects: Git matched the header to the URL it was
+        # given and would send it with every request after a redirect to another host
+        env[f"GIT_CONFIG_KEY_{index + 1}"] = "http.followRedirects"
+        env[f"GIT_CONFIG_VALUE_{index + 1}"] = "false"
     return env
 
 
