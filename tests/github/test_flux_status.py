@@ -98,14 +98,17 @@ def test_ready_from_flux_turns_a_deploying_preview_ready(
     assert progress["status"] is None and progress["applied"] is False
     assert github.statuses[did][-1]["state"] == "in_progress"
 
+    # what kustomize-controller sends once a preview's health checks pass (the
+    # reason is the Ready condition's at that moment); the later "Reconciliation
+    # finished" is a commit-status event that githubdispatch never receives
     ready = flux(
         cli,
         github,
         dispatch(
             tmp_path,
             severity="info",
-            reason="ReconciliationSucceeded",
-            message="Reconciliation finished in 41s, next run in 10m0s",
+            reason="Progressing",
+            message="Health check passed in 10.100139034s",
         ),
     )
     assert ready["pr"] == 7 and ready["status"] == "ready" and ready["applied"] is True

@@ -3,9 +3,10 @@
 notification-controller's `githubdispatch` provider sends every event of the
 previews' Flux Kustomizations to the application repository as a
 `repository_dispatch` whose `client_payload` is the Flux event itself
-(`involvedObject`, `severity`, `reason`, `message`, `metadata`). A success
-with `wait: true` means every object the preview created is Ready; an error
-carries Flux's reason. Everything here is pure: parsing and deciding."""
+(`involvedObject`, `severity`, `reason`, `message`, `metadata`). A passed
+health check (previews `wait`) means every object the preview created is
+Ready; an error carries Flux's reason. Everything here is pure: parsing and
+deciding."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ from wildside.github.deployment import State
 
 # The preview's Flux Kustomization is named <app>-pr-<N> (contract.identity).
 _PREVIEW_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?-pr-([1-9][0-9]{0,8})$")
-# kustomize-controller's reason once the apply and the health checks passed.
+# kustomize-controller (v1.9) says a Kustomization with `wait` is Ready with
+# an info event "Health check passed in …" (its reason is the Ready
+# condition's at that moment, often Progressing). Its later "Reconciliation
+# finished" event (ReconciliationSucceeded) is marked as a commit-status
+# update, which notification-controller forwards only to commit-status
+# providers, never to githubdispatch; it still counts when it arrives.
+READY_MESSAGE = "Health check passed"
 READY_REASONS = frozenset({"ReconciliationSucceeded"})
 # Only a preview whose commit is out (deploying) or already judged moves on:
 # while newer images build (queued) or after removal (inactive), Flux's news
@@ -79,7 +86,9 @@ def outcome(event: FluxEvent) -> Status | None:
         return None
     if event.severity == "error":
         return Status.FAILED
-    if event.severity == "info" and event.reason in READY_REASONS:
+    if event.severity == "info" and (
+        event.reason in READY_REASONS or event.message.startswith(READY_MESSAGE)
+    ):
         return Status.READY
     return None
 
