@@ -142,6 +142,29 @@ def test_a_reply_slower_than_the_ordinary_timeout_still_lands(
     assert len(saved(state)["unseal_keys_b64"]) == 5
 
 
+def test_an_init_reply_past_the_init_timeout_is_named_as_possibly_lost(
+    make_bao: Any, tmp_path: Path
+) -> None:
+    """The one other way left to lose the shares: the reply outlives
+    --init-timeout. The error says so (not "cannot reach Vault"), the file
+    keeps the pending record, and the re-run names the lost init."""
+    bao = make_bao()
+    state = tmp_path / "state.json"
+    with proxy_to(bao, delay=12.0) as proxy:
+        args = ["--state-file", str(state), "--unseal-only"]
+        result = run_bootstrap(proxy.address, *args, "--init-timeout", "10")
+        assert result.returncode == 1
+        line = result.stderr.splitlines()[-1]
+        assert "did not answer init within --init-timeout 10 s" in line
+        assert "may have initialised" in line and "docs/vault.md#recovery" in line
+        document = saved(state)
+        assert document["unseal_keys_b64"] == [] and document["init_started_at"]
+        assert bao.health()["initialized"] is True
+        rerun = run_bootstrap(proxy.address, *args)
+    assert rerun.returncode == 1
+    assert f"initialisation started at {document['init_started_at']}" in rerun.stderr
+
+
 STEP_LINES = [
     "initialise:",
     "unseal:",

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import hvac
+import requests
 from pydantic import SecretStr
 
 from wildside.core.errors import BadInput, OperationalError
@@ -168,10 +169,13 @@ class _Run:
         )
         with _signals_deferred():
             with vault_errors("initialise"):
-                result = initialiser.sys.initialize(
-                    secret_shares=self.options.secret_shares,
-                    secret_threshold=self.options.secret_threshold,
-                )
+                try:
+                    result = initialiser.sys.initialize(
+                        secret_shares=self.options.secret_shares,
+                        secret_threshold=self.options.secret_threshold,
+                    )
+                except requests.exceptions.ReadTimeout:
+                    raise OperationalError(self._init_unanswered()) from None
             state = replace(
                 pending,
                 unseal_keys=tuple(SecretStr(key) for key in result["keys_base64"]),
@@ -182,6 +186,17 @@ class _Run:
             _save_or_rescue(store, state)
         self.state = state
         self.record("initialise", CREATED, f"{self.options.secret_shares} shares saved")
+
+    def _init_unanswered(self) -> str:
+        # The request was sent: Vault may have initialised, and its reply,
+        # the only copy of the shares, never arrived. Say so, not "unreachable".
+        return (
+            f"Vault at {self.options.address} did not answer init within --init-timeout "
+            f"{self.options.init_timeout:g} s: it may have initialised without its shares "
+            "reaching us. Run again with the same --state-file: if it then reports this "
+            f"Vault initialised and sealed without its shares, they are lost ({RECOVERY}); "
+            "for a slow appliance, raise --init-timeout"
+        )
 
     def _keys(self) -> tuple[SecretStr, ...]:
         if self.options.unseal_keys:
