@@ -47,7 +47,7 @@ echo "== mypy --strict"
 .venv/bin/mypy
 
 # The infra tests run the real OpenTofu and providers, built from the Go modules
-# pinned under engines/ into a cache: a cold build took 41 minutes on a busy 2-core
+# pinned under engines/ into a cache: a cold build took 24 minutes on a fresh, busy 2-core
 # machine, a warm run takes a second (see infra/README.md). Progress goes to stderr.
 echo "== OpenTofu, its providers and terraform-docs (scripts/tofu-mirror.sh)"
 bash scripts/tofu-mirror.sh >/dev/null
