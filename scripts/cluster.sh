@@ -5,13 +5,14 @@
 #
 #   scripts/cluster.sh up      build the engines if needed, start, print how to use kubectl
 #   scripts/cluster.sh env     print the kubectl settings of the running cluster again
+#   scripts/cluster.sh apps    serve a wildside-apps repository that Flux reconciles; print how to preview
 #   scripts/cluster.sh down    stop every process of it
 #
 # State (kubeconfig, logs, bare Git repositories): $WILDSIDE_CLUSTER_DIR,
 # default .wildside/cluster. Engines cache: ~/.cache/wildside/engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -eq 1 ] && [[ "$1" =~ ^(up|down|env)$ ]] || { echo "usage: scripts/cluster.sh up|down|env" >&2; exit 2; }
+[ $# -eq 1 ] && [[ "$1" =~ ^(up|down|env|apps)$ ]] || { echo "usage: scripts/cluster.sh up|down|env|apps" >&2; exit 2; }
 if [ ! -x .venv/bin/python ]; then
   echo "cluster: .venv is missing; run scripts/test.sh once (it installs kubectl and the Python tools)" >&2
   exit 2

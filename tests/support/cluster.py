@@ -11,7 +11,7 @@ loopback HTTP server serves bare Git repositories (git http-backend) and a
 Helm repository holding charts/wildside, over HTTPS with a certificate of
 the harness CA, which the Flux controllers trust (SSL_CERT_FILE).
 
-    PYTHONPATH=tests python -m support.cluster up|down|env [--state DIR]
+    PYTHONPATH=tests python -m support.cluster up|down|env|apps [--state DIR]
 
 Everything lives in one state directory: pki/, kubeconfig, logs/<process>.log,
 cluster.json (ports and process ids), git/ (bare repositories), charts/.
@@ -752,7 +752,7 @@ def start(state: Path) -> Cluster:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="The wildside live-cluster harness.")
-    parser.add_argument("command", choices=["up", "down", "env"])
+    parser.add_argument("command", choices=["up", "down", "env", "apps"])
     parser.add_argument(
         "--state",
         type=Path,
@@ -769,8 +769,14 @@ def main() -> None:
             cluster = start(state)
         except HarnessError as error:
             sys.exit(f"cluster: {error}")
+    elif not (state / "pids.json").is_file():
+        print(f"cluster: no cluster running in {state}; run scripts/cluster.sh up", file=sys.stderr)
+        sys.exit(2)
     else:
         cluster = Cluster.load(state)
+    if args.command == "apps":
+        print_apps(cluster)
+        return
     info = cluster.info
     print(
         f"""export KUBECONFIG={info.kubeconfig}
@@ -780,6 +786,27 @@ def main() -> None:
 # Helm repository:       {info.http_url}/charts/  (charts/wildside)
 # Flux webhook receiver: {info.receiver_url}/hook/<Receiver status.webhookPath>
 # Logs: {state / "logs"}/<process>.log;  stop: scripts/cluster.sh down"""
+    )
+
+
+def print_apps(cluster: Cluster) -> None:
+    """What the e2e tests reconcile, on the running cluster: a served
+    wildside-apps repository after `apps init`, its GitRepository (polled every
+    minute), the Receiver and the `previews` Kustomization."""
+    from support.gitops_env import start_apps_environment  # imports this module
+
+    workdir = cluster.state / "apps"
+    repo, cache = cluster.git_root / "wildside-apps.git", workdir / "cache"
+    if not repo.exists():  # a second `apps` only prints the lines again
+        start_apps_environment(cluster, workdir, interval="1m")
+    log("wildside-apps is served and Flux reconciles its previews")
+    print(
+        f"""export WILDSIDE_CACHE_DIR={cache}
+.venv/bin/wildside preview up --repo {repo} --pr 1 --sha {"0" * 40}
+# within a minute (or at once: kubectl -n flux-system annotate gitrepository wildside-apps
+#   reconcile.fluxcd.io/requestedAt="$(date +%s)" --overwrite):
+# kubectl -n flux-system get kustomizations; kubectl -n wildside-pr-1 get helmrelease,pods
+.venv/bin/wildside preview down --repo {repo} --pr 1"""
     )
 
 
