@@ -35,12 +35,12 @@ class Strategy(StrEnum):
 
 
 DEFAULT_STRATEGY = Strategy.AUTO
-# benchmarks/db_clone_load.py, three runs on a server under steady write load: at
-# 500 MB FILE_COPY took 1.1-2.8 s (median 2.1 s), WAL_LOG 1.3-3.7 s (median 2.3 s);
-# after 200 MB written since the last checkpoint, WAL_LOG raised the other databases'
-# p99 4.3-4.6x and FILE_COPY at most 1.5x. WAL_LOG shares the one WAL with everyone's
-# commits. At 50 MB WAL_LOG was faster (median 0.7 s beside 0.9 s). Sizes between
-# the two were not measured.
+# benchmarks/db_clone_load.py, five runs on a server under steady write load: at
+# 500 MB FILE_COPY took 0.8-2.9 s (median 2.1 s), WAL_LOG 1.3-5.5 s (median 2.4 s);
+# after 200 MB written since the last checkpoint FILE_COPY was still faster in three
+# of four runs and raised the other databases' p99 at most 1.5x, WAL_LOG up to 4.6x:
+# it shares the one WAL with everyone's commits. At 50 MB WAL_LOG was faster in four
+# of five runs (median 0.7 s beside 1.05 s). Sizes between were not measured.
 WAL_LOG_BELOW_BYTES = 200 * 1_000_000
 
 
