@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,3 +25,15 @@ def make_bao(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stop_gpg_daemons(tmp_path: Path) -> Iterator[None]:
+    """gpg starts a gpg-agent (and dirmngr) per GNUPGHOME that outlives the test;
+    the tests keep their GNUPGHOME at tmp_path/gnupg, so stop those afterwards."""
+    yield
+    home = tmp_path / "gnupg"
+    if home.is_dir():
+        subprocess.run(
+            ["gpgconf", "--homedir", str(home), "--kill", "all"], check=False, capture_output=True
+        )
